@@ -147,8 +147,13 @@ class trace:
         rows += [[bar(k), "total", "", f"= {_fmt(adj[k])}"] for k in range(len(self.inputs))]
         return self._table(["adjoint", "update", "local derivative", "value"], rows)
 
-    def draw(self, ax=None, figsize=(7, 3.5)):
-        """Draw the computation graph with matplotlib; returns the axes."""
+    def draw(self, ax=None, figsize=(7, 3.5), edge_labels=False):
+        """Draw the computation graph with matplotlib; returns the axes.
+
+        Inputs are blue, operations yellow; each box shows the node's name, operation and
+        value. With ``edge_labels=True`` each edge of a scalar graph carries its local
+        derivative ``∂vk/∂vp``.
+        """
         import matplotlib.pyplot as plt
         nodes, tape = self._nodes(), self._rec.tape
         depth = {}
@@ -162,9 +167,17 @@ class trace:
         if ax is None:
             ax = plt.figure(figsize=figsize).add_subplot()
         for k in nodes:
-            for p, _ in tape[k]:
+            for p, vjp in tape[k]:
+                # an edge along a row would run behind the nodes between its ends: bend it
+                bend = -0.35 if depth[k] - depth[p] > 1 and pos[k][1] == pos[p][1] else 0.0
                 ax.annotate("", xy=pos[k], xytext=pos[p], arrowprops=dict(
-                    arrowstyle="-|>", color="0.4", shrinkA=22, shrinkB=22))
+                    arrowstyle="-|>", color="0.4", shrinkA=22, shrinkB=22,
+                    connectionstyle=f"arc3,rad={bend}"))
+                if edge_labels and np.ndim(self._rec.values[k]) == 0:
+                    (x0, y0), (x1, y1) = pos[p], pos[k]
+                    lift = 0.5 * abs(bend) * (x1 - x0) + 0.12  # the arc's middle, and above it
+                    ax.text((x0 + x1) / 2, (y0 + y1) / 2 + lift, _fmt(vjp(1.0), 3), ha="center",
+                            fontsize=8, color="#b03030")
             op = self._rec.ops[k]
             label = self.input_names[k] if op is None else _INFIX.get(
                 op[0].__name__, op[0].__name__.lstrip("_"))
