@@ -179,19 +179,23 @@ class ReverseTrace:
         self.values.append(ans)
         return new_box(ans, self, len(self.tape) - 1)
 
-    def backward(self, out, g):
-        """Adjoints of every node for cotangent ``g`` on node ``out``.
+    def backward(self, out, g, keep_all=False):
+        """Adjoints for cotangent ``g`` on node ``out``: of the inputs (nodes without parents),
+        or of every node with ``keep_all``.
 
         The tape is already in evaluation order, so a reverse sweep visits every
-        node after all its consumers: no graph search, no recursion.
+        node after all its consumers: no graph search, no recursion. An adjoint is
+        dropped once passed on to its parents, so memory follows the live values.
         """
         adjoint = [None] * (out + 1)
         adjoint[out] = g
         tape, values = self.tape, self.values
         for k in range(out, -1, -1):
             g = adjoint[k]
-            if g is None:
+            if g is None or not tape[k]:
                 continue
+            if not keep_all:
+                adjoint[k] = None
             for p, vjp in tape[k]:
                 c = vjp(g)
                 if c.__class__ is not float and _shape(c) != _shape(values[p]):

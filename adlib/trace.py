@@ -128,13 +128,13 @@ class trace:
 
     def adjoints(self):
         """Adjoint of every node for output cotangent 1 (reverse mode)."""
-        adj = self._rec.backward(self.output, 1.0)
+        adj = self._rec.backward(self.output, 1.0, keep_all=True)
         return {self.names[k]: adj[k] if adj[k] is not None else 0.0 for k in self._nodes()}
 
     def adjoint_table(self):
         """The reverse adjoint trace (Baydin et al., Table 3): each line adds one
         node's share ``v̄k * ∂vk/∂vp`` to the adjoint of its parent ``vp``."""
-        rec, adj = self._rec, self._rec.backward(self.output, 1.0)
+        rec, adj = self._rec, self._rec.backward(self.output, 1.0, keep_all=True)
         bar = lambda k: "v" + BAR + self.names[k][1:]  # noqa: E731
         rows = [[bar(self.output), "= y" + BAR, "", "= 1"]]
         for k in reversed(self._nodes()):
