@@ -103,10 +103,15 @@ divide = true_divide = _binary(np.divide, operator.truediv)
 defvjp(divide, lambda ans, x, y: lambda g: g / y, lambda ans, x, y: lambda g: -g * ans / y)
 defjvp(divide, lambda t, ans, x, y: t / y, lambda t, ans, x, y: -t * ans / y)
 
+def _dpower(x, y):
+    """d(x ** y)/dx = y x^(y-1); x ** 2 is so common that its derivative skips the power."""
+    return 2.0 * x if y.__class__ in _NUMBERS and y == 2 else y * x ** (y - 1)
+
+
 power = _binary(np.power, operator.pow)
-defvjp(power, lambda ans, x, y: lambda g: g * y * x ** (y - 1),
+defvjp(power, lambda ans, x, y: lambda g: g * _dpower(x, y),
        lambda ans, x, y: lambda g: g * ans * log(where(x > 0, x, 1.0)))
-defjvp(power, lambda t, ans, x, y: t * y * x ** (y - 1),
+defjvp(power, lambda t, ans, x, y: t * _dpower(x, y),
        lambda t, ans, x, y: t * ans * log(where(x > 0, x, 1.0)))
 
 maximum = primitive(np.maximum)
