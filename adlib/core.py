@@ -148,7 +148,7 @@ def unbroadcast(g, shape):
 
 def _shape(x):
     c = x.__class__
-    if c is float:
+    if c is float or c is np.float64:
         return ()
     return x.shape if c is np.ndarray or c in BOXES else np.shape(x)
 
@@ -198,7 +198,7 @@ class ReverseTrace:
                 adjoint[k] = None
             for p, vjp in tape[k]:
                 c = vjp(g)
-                if c.__class__ is not float and _shape(c) != _shape(values[p]):
+                if _shape(c) != _shape(values[p]):
                     c = unbroadcast(c, _shape(values[p]))
                 adjoint[p] = c if adjoint[p] is None else adjoint[p] + c
         return adjoint
@@ -225,7 +225,7 @@ class ForwardTrace:
                 t = ti if t is None else t + ti
         if t is None:
             return ans
-        if t.__class__ is not float and _shape(t) != _shape(ans):
+        if _shape(t) != _shape(ans):
             t = t + np.zeros(_shape(ans))  # a scalar tangent broadcast against an array
         return new_box(ans, self, t)
 
@@ -267,12 +267,16 @@ def tree_map(f, tree, *rest):
 
 
 def _as_float(x):
-    """Inputs are differentiated as floats: ints become float64, complex is refused."""
-    if isinstance(x, (Box, float)):
+    """Inputs are differentiated as NumPy floats: ints become float64, complex is refused.
+    (A Python float would follow Python's arithmetic, where 1.0 / 0.0 raises instead of
+    giving inf as NumPy and IEEE 754 do.)"""
+    if isinstance(x, Box) or x.__class__ is np.float64:
         return x
+    if x.__class__ is float:
+        return np.float64(x)
     dtype = np.result_type(x)
     if dtype.kind in "biu":
-        return np.asarray(x, dtype=float) if np.ndim(x) else float(x)
+        return np.asarray(x, dtype=float) if np.ndim(x) else np.float64(x)
     if dtype.kind != "f":
         raise TypeError(f"adlib: can only differentiate with respect to real floating-point "
                         f"values, got dtype {dtype}. Pass floats (e.g. np.asarray(x, float)).")

@@ -73,10 +73,17 @@ _NUMBERS = (float, int, np.float64)
 
 
 def _binary(ufunc, op):
-    """Python's operator on plain numbers (much faster than a ufunc call), the ufunc otherwise."""
+    """Python's operator on plain numbers (much faster than a ufunc call), the ufunc otherwise,
+    and wherever Python's arithmetic differs from IEEE 754's: 1.0 / 0.0 raises, 10.0 ** 400
+    overflows, (-8.0) ** (1 / 3) is complex."""
     def raw(x, y):
         if x.__class__ in _NUMBERS and y.__class__ in _NUMBERS:
-            return op(x, y)
+            try:
+                ans = op(x, y)
+                if ans.__class__ is not complex:
+                    return ans
+            except (ZeroDivisionError, OverflowError):
+                pass
         return ufunc(x, y)
     raw.__name__ = ufunc.__name__
     return primitive(raw)

@@ -231,3 +231,11 @@ def test_trace_draws_the_graph():
     ax = adlib.trace(seed_f, 2.0, 3.0).draw()
     labels = [t.get_text() for t in ax.texts if t.get_text()]  # arrows have no text
     assert len(labels) == 4 and labels[-1].startswith("v2")  # x, y, x + y, (x + y) ** 2
+
+
+@pytest.mark.filterwarnings("ignore:divide by zero", "ignore:invalid value")
+def test_scalar_inputs_follow_ieee_arithmetic_not_pythons():
+    # Python raises on 1.0 / 0.0; NumPy (and autograd) give -inf for d(1/x) at 0
+    assert grad(lambda x: 1.0 / x)(0.0) == autograd.grad(lambda x: 1.0 / x)(0.0) == -np.inf
+    assert derivative(lambda x: 1.0 / x)(0.0) == -np.inf
+    assert np.isnan(grad(lambda x: x ** (1.0 / 3.0))(-8.0))  # Python would go complex
