@@ -394,7 +394,11 @@ def _getitem(x, idx):
 
 def _untake_raw(g, idx, shape):
     out = np.zeros(shape, dtype=np.result_type(g, float))
-    np.add.at(out, idx, g)  # repeated integer indices accumulate
+    if all(isinstance(i, (int, slice, type(None), type(Ellipsis)))
+           for i in (idx if isinstance(idx, tuple) else (idx,))):
+        out[idx] = g  # basic indexing picks each element at most once
+    else:
+        np.add.at(out, idx, g)  # integer arrays may repeat an index: the shares accumulate
     return out
 
 
