@@ -366,6 +366,15 @@ flip = primitive(np.flip)
 _linear(flip, lambda ans, x, axis=None: lambda g: flip(g, axis))
 
 
+def _cumsum(x, axis=None):
+    return np.cumsum(x, axis=axis)
+
+
+cumsum = primitive(_cumsum)  # its adjoint sums from the other end: a reversed cumsum
+_linear(cumsum, lambda ans, x, axis=None: lambda g: reshape(
+    flip(cumsum(flip(g, axis), axis), axis), _shape(x)))
+
+
 def _shape_after(npf, x, *args):
     return npf(np.broadcast_to(0.0, _shape(x)), *args).shape  # no data is copied
 
@@ -469,6 +478,23 @@ def _contains_box(obj):
                                     and builtins.any(_contains_box(o) for o in obj))
 
 
+def diagonal(x):
+    """The main diagonal of a matrix."""
+    n = builtins.min(_shape(x))
+    return x[np.arange(n), np.arange(n)]
+
+
+def trace(x):
+    return sum(diagonal(x))
+
+
+def diag(v):
+    """A diagonal matrix from a vector, or the diagonal of a matrix (as np.diag)."""
+    if np.ndim(_unbox(v)) == 2:
+        return diagonal(v)
+    return np.eye(_shape(v)[0]) * v
+
+
 def copy(x):
     return x  # traced values are never mutated, so sharing is safe
 
@@ -505,6 +531,7 @@ FUNCTIONS = {
     np.broadcast_to: broadcast_to, np.concatenate: concatenate, np.stack: stack,
     np.hstack: hstack, np.vstack: vstack, np.atleast_2d: atleast_2d, np.copy: copy,
     np.linalg.solve: solve, np.linalg.inv: inv, np.linalg.det: det, np.linalg.norm: norm,
+    np.cumsum: cumsum, np.diagonal: diagonal, np.trace: trace, np.diag: diag,
 }
 NONDIFF_FUNCTIONS = {
     np.shape, np.ndim, np.size, np.result_type, np.iscomplexobj, np.isrealobj,

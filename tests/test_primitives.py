@@ -77,6 +77,14 @@ FUNCTIONS += [
     ("getitem-mask", lambda m: lambda x: x[np.array([True, False, True])], [R(3, 4)]),
     ("where", lambda m: lambda x, y: m.where(np.array([True, False, True]), x, y), [R(3), R(3)]),
     ("clip", lambda m: lambda x: m.clip(x, -0.5, 0.5), [AWAY(3, 4)]),
+    ("cumsum", lambda m: lambda x: m.cumsum(x, axis=1), [R(3, 4)]),
+    ("cumsum-flat", lambda m: m.cumsum, [R(3, 4)]),
+    # autograd's rule for diagonal is limited to other axes: compare with the same indexing
+    ("diagonal", lambda m: m.diagonal if m is anp else (lambda x: x[np.arange(3), np.arange(3)]),
+     [R(3, 4)]),
+    ("trace", lambda m: m.trace, [R(3, 3)]),
+    ("diag-vector", lambda m: m.diag, [R(3)]),
+    ("diag-matrix", lambda m: m.diag, [R(3, 3)]),
 ]
 
 
