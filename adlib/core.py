@@ -169,10 +169,7 @@ class ReverseTrace:
     def lift(self, fun, ans, vals, kwargs, argnums, boxes):
         parents = []
         for i in argnums:
-            try:
-                maker = VJP_RULES[fun][i]
-            except KeyError:
-                maker = _rule(VJP_RULES, "reverse-mode", fun, i)
+            maker = _rule(VJP_RULES, "reverse-mode", fun, i)
             if maker is not NONDIFF:
                 parents.append((boxes[i].node, maker(ans, *vals, **kwargs)))
         self.tape.append(parents)
@@ -216,10 +213,7 @@ class ForwardTrace:
     def lift(self, fun, ans, vals, kwargs, argnums, boxes):
         t = None
         for i in argnums:
-            try:
-                maker = JVP_RULES[fun][i]
-            except KeyError:
-                maker = _rule(JVP_RULES, "forward-mode", fun, i)
+            maker = _rule(JVP_RULES, "forward-mode", fun, i)
             if maker is not NONDIFF:
                 ti = maker(boxes[i].node, ans, *vals, **kwargs)
                 t = ti if t is None else t + ti
