@@ -174,10 +174,13 @@ class trace:
                     arrowstyle="-|>", color="0.4", shrinkA=22, shrinkB=22,
                     connectionstyle=f"arc3,rad={bend}"))
                 if edge_labels and np.ndim(self._rec.values[k]) == 0:
+                    # 40% of the way along, nearer the source: the middle of a long edge can sit
+                    # beside a node in between and seem to belong to it
                     (x0, y0), (x1, y1) = pos[p], pos[k]
-                    lift = 0.5 * abs(bend) * (x1 - x0) + 0.12  # the arc's middle, and above it
-                    ax.text((x0 + x1) / 2, (y0 + y1) / 2 + lift, _fmt(vjp(1.0), 3), ha="center",
-                            fontsize=8, color="#b03030")
+                    lift = 0.5 * abs(bend) * (x1 - x0)  # the arc's bulge
+                    ax.text(x0 + 0.4 * (x1 - x0), y0 + 0.4 * (y1 - y0) + lift, _fmt(vjp(1.0), 3),
+                            ha="center", va="center", fontsize=8, color="#b03030",
+                            bbox=dict(boxstyle="round,pad=0.1", fc="white", ec="none"))
             op = self._rec.ops[k]
             label = self.input_names[k] if op is None else _INFIX.get(
                 op[0].__name__, op[0].__name__.lstrip("_"))
