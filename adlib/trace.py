@@ -61,9 +61,12 @@ class trace:
         if op is None:
             return self.input_names[k]
         fun, vals, kwargs, parents = op
-        parts = [self.names[parents[i]] if i in parents else _fmt(a) if np.ndim(
-            getattr(a, "value", a)) == 0 and isinstance(getattr(a, "value", a), (int, float))
-            else repr(a) if not hasattr(a, "shape") else "const" for i, a in enumerate(vals)]
+        def const(a):  # an argument that does not depend on the inputs
+            a = getattr(a, "value", a)
+            if isinstance(a, (int, float)) and not isinstance(a, bool):
+                return _fmt(a)
+            return "const" if hasattr(a, "shape") else repr(a)
+        parts = [self.names[parents[i]] if i in parents else const(a) for i, a in enumerate(vals)]
         if fun.__name__ in _INFIX and len(parts) == 2:
             return f"{parts[0]} {_INFIX[fun.__name__]} {parts[1]}"
         if fun.__name__ == "negative":
