@@ -92,7 +92,7 @@ browser: venv mathjax
 
 screenshot: venv mathjax
 	@test -f _build/html/index.html || $(MAKE) --no-print-directory book
-	$(BIN)/python scripts/screenshot.py docs/screenshot.png
+	$(BIN)/python scripts/screenshot.py docs/screenshot.png "book/computation-graphs.html#the-chain-rule-as-a-sum-over-paths"
 
 # MathJax 3 from the npm registry, for the browser check (the pages load it from a CDN, which
 # the check answers locally). Without npm the browser check is skipped, with the reason.
