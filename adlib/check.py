@@ -14,7 +14,8 @@ def _random_like(x, rng):
     return r if r.ndim else float(r)
 
 
-def check_grads(f, *args, modes=("fwd", "rev"), order=2, eps=1e-6, rtol=1e-5, atol=1e-6):
+def check_grads(f, *args, modes=("fwd", "rev"), order=2, eps=1e-6, rtol=1e-5, atol=1e-6,
+                _level=1):
     """Check ``f``'s forward and reverse derivatives against central finite differences.
 
     In a random direction ``v``, the JVP must equal ``(f(x + eps v) - f(x - eps v)) / 2 eps``;
@@ -34,7 +35,7 @@ def check_grads(f, *args, modes=("fwd", "rev"), order=2, eps=1e-6, rtol=1e-5, at
         if not np.allclose(analytic, expected, rtol=rtol, atol=atol):
             raise AssertionError(
                 f"check_grads: the {mode} derivative of {name} disagrees with central finite "
-                f"differences (order {order} check)\n  at arguments: {args}\n"
+                f"differences (a derivative of order {_level})\n  at arguments: {args}\n"
                 f"  analytic: {np.asarray(analytic)}\n  numeric:  {np.asarray(expected)}")
 
     if "fwd" in modes:
@@ -48,7 +49,7 @@ def check_grads(f, *args, modes=("fwd", "rev"), order=2, eps=1e-6, rtol=1e-5, at
                 return jvp(f, xs, v)[1]
             tangent_of_f.__name__ = f"jvp({name})"
             check_grads(tangent_of_f, *args, modes=modes, order=order - 1, eps=eps,
-                        rtol=rtol, atol=atol)
+                        rtol=rtol, atol=atol, _level=_level + 1)
         if "rev" in modes:
             def cotangent_of_f(*xs):
                 from . import numpy as anp
@@ -56,4 +57,4 @@ def check_grads(f, *args, modes=("fwd", "rev"), order=2, eps=1e-6, rtol=1e-5, at
                 return sum(anp.sum(c * d) for c, d in zip(cts, tree_flatten(v)[0]))
             cotangent_of_f.__name__ = f"vjp({name})"
             check_grads(cotangent_of_f, *args, modes=modes, order=order - 1, eps=eps,
-                        rtol=rtol, atol=atol)
+                        rtol=rtol, atol=atol, _level=_level + 1)

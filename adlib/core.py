@@ -1,56 +1,60 @@
-"""The engine: boxes, traces, primitives, and the two modes of AD.
+"""The engine: boxes, traces, primitives, and the three transformations.
 
-A *trace* is one differentiation in progress (one call of ``vjp`` or ``jvp``).
-Each trace has a *level*, taken from a counter that only grows, so a trace
-started inside another has the higher level. While ``f`` runs, its inputs are
-wrapped in a :class:`Box` that remembers the value, the trace and a node:
+A *trace* is one transformation in progress: one call of ``vjp`` (reverse mode), ``jvp``
+(forward mode) or ``vmap`` (batching). Each trace has a *level*, taken from a counter that
+only grows, so a trace started inside another has the higher level. While ``f`` runs, its
+inputs are wrapped in a :class:`Box` that remembers the value, the trace and a node:
 
 * in reverse mode the node is the box's index on the trace's *tape*, a list
   (the Wengert list) whose entry ``k`` holds ``(parent_index, vjp)`` pairs;
-* in forward mode the node is the box's *tangent*.
+* in forward mode the node is the box's *tangent*;
+* in a batch trace the value carries one more axis in front, the batch axis, and there is no
+  node: the box's ``shape`` is that of one member of the batch.
 
-A *primitive* unwraps the boxes of the highest level only, computes its value
-(recursively, so boxes of lower levels are handled by their own traces), and
-wraps the answer in a new box of that level. Because each trace only ever sees
-its own boxes, nested derivatives never mix up their perturbations (no
-*perturbation confusion*), and because the derivative rules are themselves
-written with primitives, derivatives of derivatives come for free.
+A *primitive* unwraps the boxes of the highest level only and applies that trace's rule:
+reverse and forward mode compute the value (recursively, so boxes of lower levels are handled
+by their own traces) and record a derivative; a batch trace applies the primitive to the whole
+batch at once. Because each trace only ever sees its own boxes, nested transformations never
+mix up their perturbations (no *perturbation confusion*), and because the rules are themselves
+written with primitives, they compose: derivatives of derivatives, batches of derivatives,
+derivatives of batches.
 """
 import itertools
 
 import numpy as np
 
 _levels = itertools.count(1)
-VJP_RULES = {}  # primitive -> {argnum: vjpmaker(ans, *args, **kwargs) -> (g -> cotangent)}
-JVP_RULES = {}  # primitive -> {argnum: jvpmaker(tangent, ans, *args, **kwargs) -> tangent_out}
+VJP_RULES = {}    # primitive -> {argnum: vjpmaker(ans, *args, **kwargs) -> (g -> cotangent)}
+JVP_RULES = {}    # primitive -> {argnum: jvpmaker(tangent, ans, *args, **kwargs) -> tangent}
+BATCH_RULES = {}  # primitive -> rule(batched, *args, **kwargs) -> value with the batch axis first
 NONDIFF = object()  # marks an argument with no derivative (an index, a flag, a condition)
 
 
 class Box:
-    """A value being differentiated: ``value`` plus the ``trace`` and ``node`` that follow it."""
+    """A value being transformed: ``value`` plus the ``_trace`` and ``node`` that follow it."""
 
-    __slots__ = ("value", "trace", "node")
+    __slots__ = ("value", "_trace", "node")
     __array_priority__ = 100.0
 
     def __init__(self, value, trace, node):
         self.value = value
-        self.trace = trace
+        self._trace = trace
         self.node = node
 
     def __repr__(self):
-        return f"Box({self.value!r}, level={self.trace.level})"
+        return f"{type(self).__name__}({self.value!r}, level={self._trace.level})"
 
     # Python numbers and NumPy arrays cannot hold a derivative: converting would lose it.
     def __float__(self, *args, **kwargs):
         raise TypeError(
             "adlib: a traced value was converted to a plain number or NumPy array, which would "
             "lose its derivative. This happens with in-place assignment into a NumPy array "
-            "(`y[0] = x`), np.array([...]) or np.asarray of traced values, float(x), or "
-            "math.sin(x). Build arrays functionally instead: `y = anp.stack([x, ...])` or "
-            "`anp.array([...])`, `anp.concatenate`, `anp.where(mask, x, y)`; and use "
-            "adlib.numpy or numpy functions (np.sin) rather than the math module.")
+            "(y[0] = x), np.array([...]), np.asarray or np.sum([...]) of traced values, float(x), "
+            "or math.sin(x). Use adlib.numpy instead: build arrays with anp.stack, "
+            "anp.array([...]) or anp.concatenate, select with anp.where(mask, x, y), and use "
+            "anp.sum([...]), anp.sin, ...")
 
-    __int__ = __complex__ = __index__ = __array__ = item = __float__
+    __int__ = __complex__ = __index__ = __array__ = item = tolist = __float__
 
     def __bool__(self):
         return bool(self.value)
@@ -68,36 +72,79 @@ class ArrayBox(Box):
     __slots__ = ()
     shape = property(lambda self: self.value.shape)
 
+    def __setitem__(self, index, value):
+        raise TypeError(
+            "adlib: traced arrays cannot be assigned to in place (x[i] = v), because the "
+            "assignment would erase the derivative of what it overwrites. Build a new array "
+            "instead: anp.where(mask, v, x), anp.concatenate([...]), or x + anp.zeros_like(x) "
+            "with the change added at the index.")
 
-BOXES = (Box, ArrayBox)
+
+class BatchBox(Box):
+    """A member of a batch (``vmap``): the value has the batch axis in front, which ``shape``
+    hides, so the function sees the shape of one member."""
+
+    __slots__ = ()
+    shape = property(lambda self: self.value.shape[1:])
+
+    def __bool__(self):
+        raise TypeError(
+            "adlib.vmap: Python control flow (if, while, and, or) on a batched value: each "
+            "member of the batch may take a different branch. Compute both branches and select "
+            "with anp.where(condition, a, b).")
+
+
+class BatchArrayBox(BatchBox, ArrayBox):
+    __slots__ = ()
+
+
+BOXES = (Box, ArrayBox, BatchBox, BatchArrayBox)
+
+
+def _complex_error(what):
+    return TypeError(
+        f"adlib: {what} is complex. adlib differentiates real-valued code only: a complex "
+        "value may not enter a trace, as an input or as an intermediate result. Split it into "
+        "real and imaginary parts (two real arrays) and write the arithmetic on those.")
 
 
 def new_box(value, trace, node):
     c = value.__class__
-    if c is ArrayBox or (c is np.ndarray and value.ndim):
-        return ArrayBox(value, trace, node)
+    if c is float or c is np.float64:
+        return Box(value, trace, node)
+    if c is np.ndarray:
+        if value.dtype.kind == "c":
+            raise _complex_error("an intermediate result")
+        return ArrayBox(value, trace, node) if value.ndim else Box(value, trace, node)
+    if c in BOXES:  # a box of a lower level: its shape is what this level sees
+        return ArrayBox(value, trace, node) if value.shape else Box(value, trace, node)
+    if np.iscomplexobj(value):
+        raise _complex_error("an intermediate result")
     return Box(value, trace, node)
 
 
 def primitive(raw):
     """Make ``raw`` (a function on plain values) a primitive that ``adlib`` can trace.
 
-    Its derivatives are then given with :func:`defvjp` and :func:`defjvp`.
+    Its derivatives are then given with :func:`defvjp` and :func:`defjvp`, and its batching rule
+    (for :func:`adlib.vmap`) with :func:`defbatch`. Only positional arguments are traced.
     """
     def wrapped(*args, **kwargs):
         top = None
         for a in args:
-            if a.__class__ in BOXES and (top is None or a.trace.level > top.level):
-                top = a.trace
+            if a.__class__ in BOXES and (top is None or a._trace.level > top.level):
+                top = a._trace
         if top is None:
             return raw(*args, **kwargs)
         vals, argnums, nested = list(args), [], False
         for i, a in enumerate(args):
             if a.__class__ in BOXES:
-                if a.trace is top:
+                if a._trace is top:
                     argnums.append(i)
                     vals[i] = a = a.value
                 nested = nested or a.__class__ in BOXES
+        if top.batch:
+            return top.process(wrapped, vals, kwargs, argnums)
         ans = wrapped(*vals, **kwargs) if nested else raw(*vals, **kwargs)
         return top.lift(wrapped, ans, vals, kwargs, argnums, args)
 
@@ -127,6 +174,17 @@ def defjvp(fun, *jvpmakers, argnums=None):
         rules[i] = NONDIFF if maker is None else maker
 
 
+def defbatch(fun, rule):
+    """Give ``fun`` its batching rule, for :func:`adlib.vmap`.
+
+    ``rule(batched, *args, **kwargs)`` receives the arguments as ``fun`` would, except that
+    those with ``batched[i]`` true carry one more axis in front, the batch axis. It returns
+    ``fun``'s result for every member of the batch at once, with the batch axis in front, and
+    is written with primitives (so that it can itself be differentiated and batched again).
+    """
+    BATCH_RULES[fun] = rule
+
+
 def _rule(table, mode, fun, i):
     try:
         return table[fun][i]
@@ -136,16 +194,6 @@ def _rule(table, mode, fun, i):
             f"Define one with adlib.{'defvjp' if mode == 'reverse-mode' else 'defjvp'}.") from None
 
 
-def unbroadcast(g, shape):
-    """Sum ``g`` down to ``shape``: the adjoint of broadcasting a value of that shape."""
-    while np.ndim(g) > len(shape):
-        g = g.sum(axis=0)
-    for axis, n in enumerate(shape):
-        if n == 1 and g.shape[axis] != 1:
-            g = g.sum(axis=axis, keepdims=True)
-    return g
-
-
 def _shape(x):
     c = x.__class__
     if c is float or c is np.float64:
@@ -153,8 +201,20 @@ def _shape(x):
     return x.shape if c is np.ndarray or c in BOXES else np.shape(x)
 
 
+def unbroadcast(g, shape):
+    """Sum ``g`` down to ``shape``: the adjoint of broadcasting a value of that shape."""
+    while len(_shape(g)) > len(shape):
+        g = g.sum(axis=0)
+    for axis, n in enumerate(shape):
+        if n == 1 and _shape(g)[axis] != 1:
+            g = g.sum(axis=axis, keepdims=True)
+    return g
+
+
 class ReverseTrace:
     """Records a tape of elementary operations; ``backward`` walks it in reverse."""
+
+    batch = False
 
     def __init__(self):
         self.level = next(_levels)
@@ -172,20 +232,24 @@ class ReverseTrace:
             maker = _rule(VJP_RULES, "reverse-mode", fun, i)
             if maker is not NONDIFF:
                 parents.append((boxes[i].node, maker(ans, *vals, **kwargs)))
+        if not parents:
+            return ans  # a comparison, a rounding, an index: no derivative flows
         self.tape.append(parents)
         self.values.append(ans)
         return new_box(ans, self, len(self.tape) - 1)
 
-    def backward(self, out, g, keep_all=False):
-        """Adjoints for cotangent ``g`` on node ``out``: of the inputs (nodes without parents),
-        or of every node with ``keep_all``.
+    def backward(self, seeds, keep_all=False):
+        """Adjoints for the cotangents ``seeds`` ({node: cotangent}): of the inputs (nodes
+        without parents), or of every node with ``keep_all``.
 
         The tape is already in evaluation order, so a reverse sweep visits every
         node after all its consumers: no graph search, no recursion. An adjoint is
         dropped once passed on to its parents, so memory follows the live values.
         """
+        out = max(seeds)
         adjoint = [None] * (out + 1)
-        adjoint[out] = g
+        for node, g in seeds.items():
+            adjoint[node] = g if adjoint[node] is None else adjoint[node] + g
         tape, values = self.tape, self.values
         for k in range(out, -1, -1):
             g = adjoint[k]
@@ -203,6 +267,8 @@ class ReverseTrace:
 
 class ForwardTrace:
     """Carries a tangent alongside every value (dual numbers, generalised)."""
+
+    batch = False
 
     def __init__(self):
         self.level = next(_levels)
@@ -224,16 +290,50 @@ class ForwardTrace:
         return new_box(ans, self, t)
 
 
-# ---------------------------------------------------------------- containers
+class BatchTrace:
+    """Applies every primitive to a whole batch at once (vectorisation, ``vmap``)."""
+
+    batch = True
+
+    def __init__(self, size):
+        self.level = next(_levels)
+        self.size = size
+
+    def box(self, value):
+        if value.__class__ is np.ndarray and value.dtype.kind == "c":
+            raise _complex_error("a batched value")
+        return (BatchArrayBox if len(_shape(value)) > 1 else BatchBox)(value, self, None)
+
+    def process(self, fun, vals, kwargs, argnums):
+        rule = BATCH_RULES.get(fun)
+        if rule is None:
+            raise NotImplementedError(
+                f"adlib.vmap: {fun.__name__} has no batching rule, so it cannot be applied to a "
+                "batched value (adlib.vmap, and jacfwd, jacrev and hessian, which use it). Give "
+                f"it one with adlib.defbatch({fun.__name__}, rule).")
+        batched = [False] * len(vals)
+        for i in argnums:
+            batched[i] = True
+        return self.box(rule(batched, *vals, **kwargs))
+
+
+# ---------------------------------------------------------------- containers (pytrees)
 
 def _leaf(xs):
     return xs[0]
 
 
+def _none(xs):
+    return None
+
+
 def tree_flatten(tree):
-    """Leaves of nested lists, tuples and dicts, and a function that rebuilds the tree."""
+    """Leaves of nested lists, tuples and dicts, and a function that rebuilds the tree.
+    ``None`` is an empty subtree (no leaves), as in JAX."""
     if tree.__class__ is float or tree.__class__ is np.ndarray:
         return [tree], _leaf
+    if tree is None:
+        return [], _none
     if isinstance(tree, (list, tuple)):
         parts = [tree_flatten(t) for t in tree]
         leaves = [leaf for p in parts for leaf in p[0]]
@@ -264,39 +364,64 @@ def _as_float(x):
     """Inputs are differentiated as NumPy floats: ints become float64, complex is refused.
     (A Python float would follow Python's arithmetic, where 1.0 / 0.0 raises instead of
     giving inf as NumPy and IEEE 754 do.)"""
-    if isinstance(x, Box) or x.__class__ is np.float64:
+    if x.__class__ in BOXES or x.__class__ is np.float64:
         return x
     if x.__class__ is float:
         return np.float64(x)
-    dtype = np.result_type(x)
+    try:
+        dtype = np.result_type(x)
+    except TypeError:
+        dtype = None
+    if dtype is None or dtype.kind not in "biufc" or isinstance(x, (str, bytes)):
+        raise TypeError(
+            f"adlib: cannot differentiate with respect to {x!r} (a {type(x).__name__}): "
+            "arguments that are differentiated must be numbers or arrays, or lists, tuples and "
+            "dicts of them. Pass other settings through a closure, or as an argument that "
+            "argnum does not select.")
     if dtype.kind in "biu":
         return np.asarray(x, dtype=float) if np.ndim(x) else np.float64(x)
-    if dtype.kind != "f":
-        raise TypeError(f"adlib: can only differentiate with respect to real floating-point "
-                        f"values, got dtype {dtype}. Pass floats (e.g. np.asarray(x, float)).")
+    if dtype.kind == "c":
+        raise _complex_error(f"an input (dtype {dtype})")
     return x
 
 
 def zeros_like(x):
-    z = np.zeros(np.shape(x), dtype=np.result_type(x, float))
+    z = np.zeros(_shape(x), dtype=np.result_type(unbox(x), float))
     return z if z.ndim else z[()]
 
 
 def unbox(x):
     """The plain value inside any number of boxes."""
-    while isinstance(x, Box):
+    while x.__class__ in BOXES:
         x = x.value
     return x
 
 
-def _out_value(out, trace):
-    """The output's value, and its node if it depends on this trace's inputs."""
-    if isinstance(out, Box) and out.trace is trace:
-        return out.value, out.node
-    if isinstance(out, (list, tuple, dict)):
-        raise TypeError("adlib: the function must return a single array or number, "
-                        f"not a {type(out).__name__}.")
-    return out, None
+def _cast_like(g, x):
+    """``g`` in the floating dtype of ``x`` (a float32 input gets a float32 derivative)."""
+    dt = np.result_type(unbox(x))
+    if dt.kind == "f" and np.result_type(unbox(g)) != dt:
+        return g.astype(dt)
+    return g
+
+
+def _outputs(out, trace, what):
+    """The leaves of f's output, their nodes on ``trace`` (None for a constant), and the
+    function that rebuilds the output's structure."""
+    if out is None:
+        raise TypeError(f"adlib.{what}: f returned None. Did it forget a `return`?")
+    leaves, unflatten = tree_flatten(out)
+    nodes = []
+    for leaf in leaves:
+        if leaf.__class__ in BOXES and leaf._trace is trace:
+            nodes.append(leaf.node)
+            continue
+        if np.iscomplexobj(unbox(leaf)):
+            raise _complex_error("the output of f")
+        if np.result_type(unbox(leaf)).kind not in "biuf":
+            raise TypeError(f"adlib.{what}: f returned {leaf!r}, which is not a number or array.")
+        nodes.append(None)
+    return [x.value if n is not None else x for x, n in zip(leaves, nodes)], nodes, unflatten
 
 
 # ---------------------------------------------------------------- the two modes
@@ -306,27 +431,37 @@ def vjp(f, *primals):
 
     ``vjp_fn(g)`` returns a tuple with one cotangent per primal: ``g`` times
     the Jacobian of ``f`` at ``primals`` (a vector-Jacobian product). The
-    primals may be numbers, arrays, or nested lists/tuples/dicts of them.
+    primals, the output and ``g`` may be numbers, arrays, or nested lists, tuples
+    and dicts of them (``g`` with the structure and shapes of the output).
     """
     trace = ReverseTrace()
     leaves, unflatten = tree_flatten(primals)
     leaves = [_as_float(x) for x in leaves]
     boxed = [trace.new_input(x) for x in leaves]
-    out, node = _out_value(f(*unflatten(boxed)), trace)
+    outs, nodes, unflatten_out = _outputs(f(*unflatten(boxed)), trace, "vjp")
+    out = unflatten_out(outs)
 
     def vjp_fn(g):
-        if _shape(g) != _shape(out):
-            raise ValueError(f"adlib: the cotangent has shape {_shape(g)} but the output of "
-                             f"f has shape {_shape(out)}; they must match.")
-        adjoint = trace.backward(node, g) if node is not None else []
-        return unflatten([adjoint[b.node] if b.node < len(adjoint) and adjoint[b.node]
-                          is not None else zeros_like(x) for b, x in zip(boxed, leaves)])
+        gs = tree_flatten(g)[0]
+        if len(gs) != len(outs) or any(_shape(a) != _shape(b) for a, b in zip(gs, outs)):
+            raise ValueError(
+                "adlib: the cotangent must have the structure and shapes of f's output: got "
+                f"shapes {[_shape(a) for a in gs]}, but the output has {[_shape(b) for b in outs]}.")
+        seeds = {}
+        for node, gi in zip(nodes, gs):
+            if node is not None:
+                seeds[node] = gi if node not in seeds else seeds[node] + gi
+        adjoint = trace.backward(seeds) if seeds else []
+        return unflatten([
+            _cast_like(adjoint[b.node], x) if b.node < len(adjoint) and adjoint[b.node]
+            is not None else zeros_like(x) for b, x in zip(boxed, leaves)])
     return out, vjp_fn
 
 
 def jvp(f, primals, tangents):
     """Forward mode. Returns ``(f(*primals), tangent_out)``: the Jacobian of
-    ``f`` at ``primals`` applied to ``tangents`` (a Jacobian-vector product)."""
+    ``f`` at ``primals`` applied to ``tangents`` (a Jacobian-vector product).
+    Primals, tangents and the output may be nested lists, tuples and dicts."""
     leaves, unflatten = tree_flatten(tuple(primals))
     t_leaves = tree_flatten(tuple(tangents))[0]
     if len(t_leaves) != len(leaves):
@@ -338,5 +473,6 @@ def jvp(f, primals, tangents):
             raise ValueError(f"adlib: a tangent has shape {_shape(t)} but its primal has shape "
                              f"{_shape(x)}; they must match.")
         boxed.append(trace.new_input(x, t))
-    out, tangent = _out_value(f(*unflatten(boxed)), trace)
-    return out, zeros_like(out) if tangent is None else tangent
+    outs, nodes, unflatten_out = _outputs(f(*unflatten(boxed)), trace, "jvp")
+    tangent = [_cast_like(t, o) if t is not None else zeros_like(o) for t, o in zip(nodes, outs)]
+    return unflatten_out(outs), unflatten_out(tangent)

@@ -3,7 +3,7 @@ import inspect
 
 import numpy as np
 
-from .core import JVP_RULES, NONDIFF, ReverseTrace, _as_float, _out_value
+from .core import JVP_RULES, NONDIFF, ReverseTrace, _as_float, _outputs
 
 _INFIX = {"add": "+", "subtract": "-", "multiply": "*", "divide": "/", "power": "**",
           "matmul": "@"}
@@ -29,8 +29,10 @@ class _Recorder(ReverseTrace):
         return super().new_input(value)
 
     def lift(self, fun, ans, vals, kwargs, argnums, boxes):
-        self.ops.append((fun, vals, kwargs, {i: boxes[i].node for i in argnums}))
-        return super().lift(fun, ans, vals, kwargs, argnums, boxes)
+        out = super().lift(fun, ans, vals, kwargs, argnums, boxes)
+        if len(self.ops) < len(self.tape):  # recorded (operations without derivative are not)
+            self.ops.append((fun, vals, kwargs, {i: boxes[i].node for i in argnums}))
+        return out
 
 
 class trace:
@@ -52,7 +54,7 @@ class trace:
             params = []
         self.input_names = params if len(params) == len(args) else [
             f"x{i + 1}" for i in range(len(args))]
-        self.value, self.output = _out_value(f(*self.inputs), rec)
+        (self.value,), (self.output,), _ = _outputs(f(*self.inputs), rec, "trace")
         n = len(args)
         self.names = [f"v{i + 1 - n}" for i in range(len(rec.tape))]
 
@@ -131,13 +133,13 @@ class trace:
 
     def adjoints(self):
         """Adjoint of every node for output cotangent 1 (reverse mode)."""
-        adj = self._rec.backward(self.output, 1.0, keep_all=True)
+        adj = self._rec.backward({self.output: 1.0}, keep_all=True)
         return {self.names[k]: adj[k] if adj[k] is not None else 0.0 for k in self._nodes()}
 
     def adjoint_table(self):
         """The reverse adjoint trace (Baydin et al., Table 3): each line adds one
         node's share ``v̄k * ∂vk/∂vp`` to the adjoint of its parent ``vp``."""
-        rec, adj = self._rec, self._rec.backward(self.output, 1.0, keep_all=True)
+        rec, adj = self._rec, self._rec.backward({self.output: 1.0}, keep_all=True)
         bar = lambda k: "v" + BAR + self.names[k][1:]  # noqa: E731
         rows = [[bar(self.output), "= y" + BAR, "", "= 1"]]
         for k in reversed(self._nodes()):

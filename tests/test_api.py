@@ -116,7 +116,7 @@ def test_integer_inputs_give_float_gradients():
 
 
 def test_complex_inputs_are_refused():
-    with pytest.raises(TypeError, match="real floating-point"):
+    with pytest.raises(TypeError, match="adlib.*complex"):
         grad(lambda x: x * 2.0)(1j)
 
 
@@ -131,8 +131,8 @@ def test_in_place_assignment_is_an_error_not_a_zero_gradient(x):
 
 
 def test_function_without_a_rule_is_named():
-    with pytest.raises(NotImplementedError, match=r"numpy\.linalg\.eigh"):
-        grad(lambda a: np.sum(np.linalg.eigh(a)[0]))(np.eye(2))
+    with pytest.raises(NotImplementedError, match=r"numpy\.linalg\.qr"):
+        grad(lambda a: np.sum(np.linalg.qr(a)[0]))(np.eye(2))
     with pytest.raises(NotImplementedError, match=r"numpy\.add\.reduce"):
         grad(lambda a: np.add.reduce(a))(np.ones(2))
 

@@ -1,0 +1,61 @@
+"""``adlib.scipy.special``: special functions with their derivatives (as in autograd.scipy)."""
+import numpy as np
+import scipy.special as sps
+
+from .. import numpy as anp
+from ..core import _shape, defbatch, defjvp, defvjp, primitive
+from ..numpy import _batch_axis, _elementwise, _restore
+
+__all__ = ["logsumexp", "expit", "logit", "softmax", "log_softmax", "gammaln", "digamma",
+           "polygamma", "erf", "erfc"]
+
+expit = _elementwise(sps.expit, lambda ans, x: ans * (1.0 - ans))
+logit = _elementwise(sps.logit, lambda ans, x: 1.0 / (x * (1.0 - x)))
+erf = _elementwise(sps.erf, lambda ans, x: 2.0 / np.sqrt(np.pi) * anp.exp(-x * x))
+erfc = _elementwise(sps.erfc, lambda ans, x: -2.0 / np.sqrt(np.pi) * anp.exp(-x * x))
+
+
+def _polygamma_raw(n, x):
+    return sps.polygamma(n, x)
+
+
+polygamma = primitive(_polygamma_raw)  # d/dx psi^(n)(x) = psi^(n+1)(x); n is an integer
+defvjp(polygamma, None, lambda ans, n, x: lambda g: g * polygamma(n + 1, x))
+defjvp(polygamma, None, lambda t, ans, n, x: t * polygamma(n + 1, x))
+defbatch(polygamma, anp._batch_broadcast(polygamma))
+gammaln = _elementwise(sps.gammaln, lambda ans, x: polygamma(0, x))
+digamma = psi = _elementwise(sps.digamma, lambda ans, x: polygamma(1, x))
+
+
+def _logsumexp_raw(a, axis=None, keepdims=False):
+    return sps.logsumexp(a, axis=axis, keepdims=keepdims)
+
+
+def _softmax_of(ans, a, axis, keepdims):
+    return anp.exp(a - _restore(ans, a, axis, keepdims))
+
+
+_logsumexp = primitive(_logsumexp_raw)  # stable: SciPy subtracts the maximum first
+defvjp(_logsumexp, lambda ans, a, axis=None, keepdims=False: lambda g: _restore(
+    g, a, axis, keepdims) * _softmax_of(ans, a, axis, keepdims))
+defjvp(_logsumexp, lambda t, ans, a, axis=None, keepdims=False: anp.sum(
+    t * _softmax_of(ans, a, axis, keepdims), axis=axis, keepdims=keepdims))
+defbatch(_logsumexp, _batch_axis(_logsumexp))
+
+
+def logsumexp(a, axis=None, b=None, keepdims=False, return_sign=False):
+    """log(sum(b * exp(a))) over ``axis``, without overflow."""
+    if return_sign:
+        raise NotImplementedError("adlib: logsumexp(..., return_sign=True) is not supported.")
+    a = anp._asarray(a)
+    if b is not None:
+        a = a + anp.log(b)
+    return _logsumexp(a, axis=axis, keepdims=keepdims)
+
+
+def log_softmax(x, axis=None):
+    return x - logsumexp(x, axis=axis, keepdims=True)
+
+
+def softmax(x, axis=None):
+    return anp.exp(log_softmax(x, axis))
