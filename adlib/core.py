@@ -398,11 +398,12 @@ def unbox(x):
 
 
 def _cast_like(g, x):
-    """``g`` in the floating dtype of ``x`` (a float32 input gets a float32 derivative)."""
+    """``g`` in the floating dtype of ``x`` (a float32 input gets a float32 derivative), and a
+    scalar where ``x`` is one."""
     dt = np.result_type(unbox(x))
     if dt.kind == "f" and np.result_type(unbox(g)) != dt:
-        return g.astype(dt)
-    return g
+        g = g.astype(dt)
+    return g[()] if g.__class__ is np.ndarray and not g.ndim else g
 
 
 def _outputs(out, trace, what):

@@ -11,7 +11,7 @@ import collections
 import numpy as np
 
 from . import numpy as anp
-from .core import _shape, defbatch, defjvp, defvjp, primitive, unbox
+from .core import _shape, defbatch, defjvp, defvjp, primitive
 from .numpy import _align, _batch_broadcast, _ndim
 
 __all__ = ["solve", "inv", "det", "slogdet", "cholesky", "eigh", "eigvalsh", "svd", "norm",
@@ -97,7 +97,11 @@ _logabsdet = primitive(_logabsdet_raw)
 defvjp(_logabsdet, lambda ans, a: lambda g: _mat(g) * _mT(inv(a)))
 defjvp(_logabsdet, lambda t, ans, a: anp.sum(_mT(inv(a)) * t, axis=(-2, -1)))
 defbatch(_logabsdet, _batch_broadcast(_logabsdet))
-_sign_of_det = anp._nondiff(lambda a: np.linalg.slogdet(a)[0])
+def _slogdet_sign(a):
+    return np.linalg.slogdet(a)[0]
+
+
+_sign_of_det = anp._nondiff(_slogdet_sign)
 
 
 def slogdet(a):
@@ -147,7 +151,7 @@ def _pairwise(values, m, diagonal_zero=True):
     d = anp.expand_dims(values, -2) - anp.expand_dims(values, -1)
     n = _shape(values)[-1]
     eye = np.eye(n, dtype=bool)
-    tie = (unbox(d) == 0) & ~eye
+    tie = (d == 0) & ~eye
     safe = anp.where(tie | eye, 1.0, d)
     q = anp.where(tie, anp.where(m == 0, 0.0, np.nan), m / safe)
     return anp.where(eye, 0.0, q)

@@ -122,6 +122,9 @@ def _nondiff(f, batch=_batch_broadcast, fast=None):
             return npf(x, y)
         f.__name__ = npf.__name__
     p = primitive(f)
+    p.nondiff = True
+    if isinstance(npf if fast is not None else f, np.ufunc):  # for the tests: its arity
+        p.elementwise = (npf if fast is not None else f).nin
     VJP_RULES[p] = _AllArguments(lambda i: NONDIFF)
     JVP_RULES[p] = _AllArguments(lambda i: NONDIFF)
     if batch is not None:
@@ -182,6 +185,7 @@ def _elementwise(ufunc, dfdx):
     defvjp(f, lambda ans, x: lambda g: g * dfdx(ans, x))
     defjvp(f, lambda t, ans, x: t * dfdx(ans, x))
     defbatch(f, _batch_broadcast(f))
+    f.elementwise = 1  # for the tests: the number of arguments
     return f
 
 
@@ -247,6 +251,7 @@ def _binary(ufunc, op):
     raw.__name__ = ufunc.__name__
     f = primitive(raw)
     defbatch(f, _batch_broadcast(f))
+    f.elementwise = 2
     return f
 
 
@@ -588,6 +593,9 @@ def average(a, axis=None, weights=None, returned=False, *, keepdims=_NoValue):
     if weights is None:
         avg, total = mean(a, axis, keepdims=keepdims), _count(a, axis)
     else:
+        if _ndim(weights) == 1 and _ndim(a) > 1:  # weights along the one axis
+            weights = reshape(weights, tuple(-1 if k == axis % _ndim(a) else 1
+                                             for k in range(_ndim(a))))
         total = sum(broadcast_to(weights, _shape(a)), axis, keepdims=keepdims)
         avg = sum(a * weights, axis, keepdims=keepdims) / total
     return (avg, total) if returned else avg
@@ -1451,10 +1459,10 @@ def _method(f):
 
 def _no_method(self, name):
     if hasattr(np.ndarray, name) and not name.startswith("__"):
-        raise AttributeError(
-            f"adlib: traced arrays have no method .{name}(): it is not differentiable (or "
-            f"writes in place). Use a function of adlib.numpy instead, e.g. anp.{name}(x), if "
-            "it exists (adlib.numpy.SUPPORTED lists them).")
+        hint = f"use anp.{name}(x) instead" if name in globals() else \
+            "adlib.numpy.SUPPORTED lists what traced arrays support"
+        raise AttributeError(f"adlib: traced arrays have no method .{name}() (it writes in "
+                             f"place, or has no derivative rule in adlib); {hint}.")
     raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
 
