@@ -239,3 +239,154 @@ def test_scalar_inputs_follow_ieee_arithmetic_not_pythons():
     assert grad(lambda x: 1.0 / x)(0.0) == autograd.grad(lambda x: 1.0 / x)(0.0) == -np.inf
     assert derivative(lambda x: 1.0 / x)(0.0) == -np.inf
     assert np.isnan(grad(lambda x: x ** (1.0 / 3.0))(-8.0))  # Python would go complex
+
+
+# ---------------------------------------------------------------- once silently wrong (issue 10)
+
+def test_complex_values_are_refused_as_inputs_and_as_intermediates():
+    with pytest.raises(TypeError, match="adlib: an intermediate result is complex"):
+        grad(lambda x: anp.abs(1j * x) ** 2)(1.5)
+    dft = np.exp(-2j * np.pi * np.outer(np.arange(4), np.arange(4)) / 4)
+    with pytest.raises(TypeError, match="adlib.*complex"):
+        grad(lambda x: anp.sum(anp.abs(dft @ x) ** 2))(np.arange(4.0))
+    with pytest.raises(TypeError, match="adlib.*complex"):
+        adlib.vmap(lambda x: x * 1j)(np.ones(3))
+    with pytest.raises(TypeError, match="adlib.*complex"):
+        x = np.ones(2)
+        adlib.jvp(lambda x: x.astype(complex), (x,), (x,))
+
+
+@pytest.mark.parametrize("k", [2, 3])
+def test_linear_algebra_on_a_stack_of_matrices(k):
+    S = np.array([[2.0, 0.5], [0.3, 1.5]])
+    b = np.array([1.0, -2.0])
+    for ours, theirs in [
+            (lambda S: anp.sum(anp.linalg.det(anp.stack([S * (i + 1) for i in range(k)]))),
+             lambda S: sum(np.linalg.det(S * (i + 1)) for i in range(k))),
+            (lambda S: anp.sum(anp.linalg.inv(anp.stack([S * (i + 1) for i in range(k)])) ** 2),
+             lambda S: sum(np.sum(np.linalg.inv(S * (i + 1)) ** 2) for i in range(k))),
+            (lambda S: anp.sum(anp.linalg.solve(anp.stack([S * (i + 1) for i in range(k)]), b)),
+             lambda S: sum(np.sum(np.linalg.solve(S * (i + 1), b)) for i in range(k)))]:
+        assert np.isclose(ours(S), theirs(S))
+        adlib.check_grads(ours, S, order=2)
+
+
+def test_clip_with_traced_bounds():
+    x = np.array([-2.0, 0.0, 2.0])
+    d_lo, d_hi = grad(lambda lo, hi: anp.sum(anp.clip(x, lo, hi)), (0, 1))(-1.0, 1.0)
+    assert (d_lo, d_hi) == (1.0, 1.0)  # one element clipped at each bound
+
+
+def test_inner_and_the_spectral_norm():
+    A, B = np.arange(6.0).reshape(2, 3), np.arange(12.0).reshape(4, 3)
+    assert np.allclose(anp.inner(A, B), A @ B.T)
+    assert np.allclose(grad(lambda A: anp.sum(anp.inner(A, B) ** 2))(A),
+                       autograd.grad(lambda A: agnp.sum(agnp.inner(A, B) ** 2))(A))
+    M = np.array([[1.0, 2.0], [3.0, 4.0]])
+    assert np.isclose(anp.linalg.norm(M, 2, axis=(0, 1)), np.linalg.svd(M)[1][0])
+    u, s, vt = np.linalg.svd(M)
+    assert np.allclose(grad(lambda M: anp.linalg.norm(M, 2, axis=(0, 1)))(M),
+                       np.outer(u[:, 0], vt[0]))  # d sigma_max = u1 v1^T
+
+
+def test_integer_casts_follow_numpy():
+    assert grad(lambda x: x.astype(int) * x)(2.7) == 2.0  # value 2 * x: derivative 2
+    f = lambda x: anp.sum(x.astype(int) * x)  # noqa: E731
+    assert f(np.array([1.5, 2.5])) == np.sum(np.array([1.5, 2.5]).astype(int) * [1.5, 2.5])
+    assert adlib.vjp(f, np.array([1.5, 2.5]))[0] == 1 * 1.5 + 2 * 2.5
+
+
+def test_powers_with_exponent_zero_at_zero():
+    assert grad(lambda x: x ** 0)(0.0) == 0.0
+    c = np.array([1.0, 2.0, 3.0])
+    assert grad(lambda x: anp.sum(c * x ** np.arange(3)))(0.0) == 2.0  # d/dx (1 + 2x + 3x^2)
+    assert hessian(lambda x: x ** 1)(0.0) == 0.0
+    assert hessian(lambda x: anp.sum(c * x ** np.arange(3.0)))(0.0) == 6.0
+
+
+def test_a_function_without_return_is_an_error():
+    def f(x):
+        x * 2.0
+    for transform in (grad, adlib.derivative, adlib.jacfwd, adlib.jacrev):
+        with pytest.raises(TypeError, match="adlib.*returned None.*return"):
+            transform(f)(1.0)
+
+
+def test_none_leaves_pass_through():
+    g = grad(lambda p: p["w"] ** 2 + (0.0 if p["b"] is None else p["b"]))({"w": 3.0, "b": None})
+    assert g == {"w": 6.0, "b": None}
+
+
+def test_float32_inputs_get_float32_derivatives():
+    x = np.ones(3, np.float32)
+    assert grad(lambda x: anp.sum(anp.sin(x) * 2.0))(x).dtype == np.float32
+    assert grad(lambda x: anp.sin(x) * 2.0)(np.float32(1.0)).dtype == np.float32
+    assert autograd.grad(lambda x: agnp.sum(agnp.sin(x) * 2.0))(x).dtype == np.float32
+    assert adlib.jvp(lambda x: anp.sin(x), (x,), (x,))[1].dtype == np.float32
+
+
+def test_prod_with_zero_factors():
+    x = np.array([2.0, 0.0, 3.0])
+    assert np.allclose(grad(anp.prod)(x), [0.0, 6.0, 0.0])
+    assert np.allclose(hessian(anp.prod)(x), autograd.hessian(lambda x: x[0] * x[1] * x[2])(x))
+    y = np.array([2.0, 0.0, 0.0])
+    assert np.allclose(hessian(anp.prod)(y), autograd.hessian(lambda x: x[0] * x[1] * x[2])(y))
+    m = np.array([[1.0, 0.0, 2.0], [0.0, 0.0, 3.0]])
+    assert np.allclose(grad(lambda m: anp.sum(anp.prod(m, axis=1)))(m), [[0, 2, 0], [0, 0, 0]])
+
+
+# ---------------------------------------------------------------- clear errors (issue 10)
+
+def _setitem(x):
+    x[0] = 0.0
+    return x
+
+
+@pytest.mark.parametrize("call,kind,pattern", [
+    (lambda: grad(lambda p: p["w"] ** 2)({"w": 3.0, "act": "relu"}), TypeError,
+     r"adlib: cannot differentiate with respect to 'relu'.*closure"),
+    (lambda: jacfwd(lambda p: p["w"])({"w": np.ones(2)}), TypeError,
+     r"adlib.jacfwd.*dict.*ravel_pytree"),
+    (lambda: hessian(lambda p: anp.sum(p["w"] ** 2))({"w": np.ones(2)}), TypeError,
+     r"adlib.*dict.*ravel_pytree"),
+    (lambda: grad(lambda x: x * 1j)(1.0), TypeError, r"adlib.*complex"),
+    (lambda: grad(lambda x: anp.sum(np.clip(x, a_min=0, a_max=1, out=np.ones(2))))(np.ones(2)),
+     TypeError, r"adlib: clip\(\.\.\., out=\.\.\.\)"),
+    (lambda: grad(lambda x: np.max(x, where=x > 0))(np.ones(2)), ValueError,
+     r"adlib: max\(\.\.\., where=\.\.\.\) needs an initial"),
+    (lambda: grad(lambda x: anp.sum(_setitem(x)))(np.ones(3)), TypeError,
+     r"adlib: traced arrays cannot be assigned to in place.*anp.where"),
+    (lambda: grad(lambda a, b: np.sum([a, b]))(1.0, 2.0), TypeError,
+     r"adlib:.*anp.sum\(\[\.\.\.\]\)"),
+    (lambda: grad(lambda x: anp.sum(x.fill(0.0)))(np.ones(2)), AttributeError,
+     r"adlib: traced arrays have no method .fill\(\)"),
+    (lambda: grad(lambda x: anp.sum(x.sort()))(np.ones(2)), TypeError, r"adlib.*anp.sort"),
+])
+def test_errors_name_adlib_and_say_what_to_do(call, kind, pattern):
+    with pytest.raises(kind, match=pattern):
+        call()
+
+
+def test_numpy_keyword_arguments_and_methods():
+    x = np.array([[0.6, -2.2, 3.1], [1.3, 4.4, -1.2]])  # away from the jumps of % and round
+    checks = [
+        (lambda x: np.clip(x, a_min=0.0, a_max=2.0), lambda x: np.clip(x, 0.0, 2.0)),
+        (lambda x: np.max(x, axis=1, initial=3.5), lambda x: np.maximum(np.max(x, 1), 3.5)),
+        (lambda x: np.sum(x, where=x > 0), lambda x: np.sum(np.where(x > 0, x, 0.0))),
+        (lambda x: np.var(x, ddof=1), lambda x: np.sum((x - x.mean()) ** 2) / 5),
+        (lambda x: np.diag(x[:, :2], k=1), lambda x: np.array([x[0, 1]])),
+        (lambda x: np.trace(x, offset=1), lambda x: x[0, 1] + x[1, 2]),
+        (lambda x: x.trace(), lambda x: x[0, 0] + x[1, 1]),
+        (lambda x: x % 1.5, lambda x: x - np.floor(x / 1.5) * 1.5),
+        (lambda x: x.cumsum(axis=1), lambda x: np.cumsum(x, 1)),
+        (lambda x: x.swapaxes(0, 1), lambda x: x.T),
+        (lambda x: x.diagonal(), lambda x: np.array([x[0, 0], x[1, 1]])),
+        (lambda x: x.real + x.round() + x.argmax(), lambda x: x + np.round(x) + 4),
+        (lambda x: anp.sort(x, axis=0), lambda x: np.sort(x, axis=0)),
+        (lambda x: anp.mean([x[0], x[1]]), lambda x: np.mean(x)),
+        (lambda x: anp.array([x[0, 0], 2.0 * x[1, 1]]), lambda x: np.array([x[0, 0], 2 * x[1, 1]])),
+    ]
+    for ours, reference in checks:
+        assert np.allclose(adlib.vjp(ours, x)[0], reference(x))
+        w = np.random.default_rng(1).standard_normal(np.shape(reference(x)))
+        adlib.check_grads(lambda x: anp.sum(ours(x) * w), x, order=2)
