@@ -194,6 +194,9 @@ def _rule(table, mode, fun, i):
             f"Define one with adlib.{'defvjp' if mode == 'reverse-mode' else 'defjvp'}.") from None
 
 
+_SCALARS = (float, np.float64)
+
+
 def _shape(x):
     c = x.__class__
     if c is float or c is np.float64:
@@ -228,8 +231,9 @@ class ReverseTrace:
 
     def lift(self, fun, ans, vals, kwargs, argnums, boxes):
         parents = []
+        rules = VJP_RULES.get(fun)
         for i in argnums:
-            maker = _rule(VJP_RULES, "reverse-mode", fun, i)
+            maker = rules[i] if rules and i in rules else _rule(VJP_RULES, "reverse-mode", fun, i)
             if maker is not NONDIFF:
                 parents.append((boxes[i].node, maker(ans, *vals, **kwargs)))
         if not parents:
@@ -259,7 +263,8 @@ class ReverseTrace:
                 adjoint[k] = None
             for p, vjp in tape[k]:
                 c = vjp(g)
-                if _shape(c) != _shape(values[p]):
+                if (c.__class__ not in _SCALARS or values[p].__class__ not in _SCALARS) \
+                        and _shape(c) != _shape(values[p]):
                     c = unbroadcast(c, _shape(values[p]))
                 adjoint[p] = c if adjoint[p] is None else adjoint[p] + c
         return adjoint

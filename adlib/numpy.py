@@ -1480,13 +1480,13 @@ def _install_box_methods():
                     ("pow", power), ("matmul", matmul), ("mod", remainder),
                     ("floordiv", floor_divide), ("and", bitwise_and), ("or", bitwise_or),
                     ("xor", bitwise_xor)]:
-        setattr(B, f"__{name}__", lambda s, o, f=f: f(s, o))
+        setattr(B, f"__{name}__", f)  # f(self, other)
         setattr(B, f"__r{name}__", lambda s, o, f=f: f(o, s))
     B.__divmod__ = lambda s, o: (floor_divide(s, o), remainder(s, o))
     B.__neg__, B.__pos__, B.__abs__, B.__invert__ = negative, _identity, abs, invert
     for name, f in [("lt", less), ("le", less_equal), ("gt", greater), ("ge", greater_equal),
                     ("eq", equal), ("ne", not_equal)]:
-        setattr(B, f"__{name}__", lambda s, o, f=f: f(s, o))
+        setattr(B, f"__{name}__", f)
     ArrayBox.__getitem__ = _index
     ArrayBox.__len__ = lambda s: _shape(s)[0]
     ArrayBox.__iter__ = lambda s: (s[i] for i in range(_shape(s)[0]))

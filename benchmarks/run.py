@@ -3,41 +3,39 @@
     python benchmarks/run.py          # prints a Markdown table (paste it into the README)
 
 Peers: autograd (same design: operator overloading on NumPy), micrograd (a minimal scalar
-engine) and hand-written NumPy backpropagation. Each contender is timed once per round, the
-rounds interleaved so that a slow moment on the machine hits all of them alike; the table shows
-the best round of each, and every claim is a ratio of two times taken in the same rounds.
-Install the peers with `pip install -r benchmarks/requirements.txt`.
+engine), hand-written NumPy backpropagation, and a Python loop of adlib itself where the row
+measures batching (vmap). The contenders of a row are timed in interleaved rounds (so that a
+slow moment of the machine hits all of them alike) with ``adlib.timing.best_times``; the table
+shows the best round of each, and every claim is a ratio of two times taken in the same rounds.
+BLAS runs on one thread, so that the ratios do not depend on the number of cores.
 """
-import argparse
-import sys
-import time
+import os
 
-import autograd
-import autograd.numpy as agnp
-import numpy as np
-from micrograd.engine import Value
+os.environ["OPENBLAS_NUM_THREADS"] = os.environ["OMP_NUM_THREADS"] = "1"  # before NumPy loads
 
-import adlib
-import adlib.numpy as anp
+import argparse  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+
+import autograd  # noqa: E402
+import autograd.numpy as agnp  # noqa: E402
+import numpy as np  # noqa: E402
+from micrograd.engine import Value  # noqa: E402
+
+import adlib  # noqa: E402
+import adlib.numpy as anp  # noqa: E402
+from adlib.timing import best_times  # noqa: E402
 
 sys.setrecursionlimit(100_000)  # micrograd's backward pass is recursive
 
 
-def best_times(contenders, rounds):
-    best = {name: float("inf") for name in contenders}
-    for _ in range(rounds):
-        for name, fn in contenders.items():
-            start = time.perf_counter()
-            fn()
-            best[name] = min(best[name], time.perf_counter() - start)
-    return best
+def timed(contenders, rounds):
+    t = best_times(contenders.values(), rounds=rounds, clock=time.perf_counter)
+    return dict(zip(contenders, t))
 
 
 # ---------------------------------------------------------------- scalar code
-OPS_PER_STEP = 7
-
-
-def scalar_program(x, y, steps):
+def scalar_program(x, y, steps, relu=None):
     """Python-overhead-bound scalar code: seven elementary operations a step."""
     s = x
     for i in range(steps):
@@ -45,18 +43,30 @@ def scalar_program(x, y, steps):
     return s
 
 
-def bench_scalar(rounds, steps=1000):
+def relu_program(x, y, steps, relu):
+    """ReLU-heavy scalar code: six operations a step, one of them a maximum."""
+    s = x
+    for i in range(steps):
+        s = relu(s * 0.9 - y * 0.05) + x * 0.01
+    return s
+
+
+def bench_scalar(rounds, program, ops, steps=1000):
+    """``program(x, y, steps, relu)`` differentiated by adlib, autograd and micrograd."""
+    relus = {"adlib": lambda z: anp.maximum(z, 0.0), "autograd": lambda z: agnp.maximum(z, 0.0),
+             "micrograd": lambda z: z.relu()}
+
     def micrograd_grad():
         x, y = Value(0.3), Value(-1.2)
-        scalar_program(x, y, steps).backward()
+        program(x, y, steps, relus["micrograd"]).backward()
         return x.grad, y.grad
-    ours = adlib.grad(lambda x, y: scalar_program(x, y, steps), (0, 1))
-    theirs = autograd.grad(lambda x, y: scalar_program(x, y, steps), (0, 1))
+    ours = adlib.grad(lambda x, y: program(x, y, steps, relus["adlib"]), (0, 1))
+    theirs = autograd.grad(lambda x, y: program(x, y, steps, relus["autograd"]), (0, 1))
     assert np.allclose(ours(0.3, -1.2), theirs(0.3, -1.2))
     assert np.allclose(ours(0.3, -1.2), micrograd_grad())
-    t = best_times({"adlib": lambda: ours(0.3, -1.2), "autograd": lambda: theirs(0.3, -1.2),
-                    "micrograd": micrograd_grad}, rounds)
-    return {k: v / (steps * OPS_PER_STEP) for k, v in t.items()}
+    t = timed({"adlib": lambda: ours(0.3, -1.2), "autograd": lambda: theirs(0.3, -1.2),
+               "micrograd": micrograd_grad}, rounds)
+    return {k: v / (steps * ops) for k, v in t.items()}
 
 
 # ---------------------------------------------------------------- MLP
@@ -85,48 +95,21 @@ def bench_mlp(rounds, width=1024, batch=256, n_in=1024, n_out=10):
     theirs = autograd.grad(lambda p: loss(p, agnp))
     for a, b, c in zip(ours(params), theirs(params), by_hand(params)):
         assert np.allclose(a, b) and np.allclose(a, c)
-    return best_times({"loss": lambda: loss(params, np), "adlib": lambda: ours(params),
-                       "autograd": lambda: theirs(params), "by hand": lambda: by_hand(params)},
-                      rounds)
+    return timed({"loss": lambda: loss(params, np), "adlib": lambda: ours(params),
+                  "autograd": lambda: theirs(params), "by hand": lambda: by_hand(params)},
+                 rounds)
 
 
-# ---------------------------------------------------------------- forward mode and Hessians
-def bench_jvp(rounds, n=200, layers=10):
-    rng = np.random.default_rng(1)
+# ---------------------------------------------------------------- forward mode, Jacobians, Hessians
+def tanh_layers(n, layers, seed, scalar):
+    """x -> tanh(W_k ... tanh(W_1 x)), of width n; summed to a scalar (of its squares) or not."""
+    rng = np.random.default_rng(seed)
     Ws = [rng.standard_normal((n, n)) / np.sqrt(n) for _ in range(layers)]
 
     def f(x, lib):
         for W in Ws:
             x = lib.tanh(W @ x)
-        return x
-    x, v = rng.standard_normal(n), rng.standard_normal(n)
-    theirs = autograd.make_jvp(lambda x: f(x, agnp))
-    assert np.allclose(adlib.jvp(lambda x: f(x, anp), (x,), (v,))[1], theirs(x)(v)[1])
-    return best_times({"adlib": lambda: adlib.jvp(lambda x: f(x, anp), (x,), (v,)),
-                       "autograd": lambda: theirs(x)(v)}, rounds)
-
-
-def bench_hessian(rounds, f, n=20):
-    """adlib.hessian (forward over reverse: n re-runs of the gradient, each carrying one
-    tangent) against autograd.hessian (reverse over reverse: the gradient's tape is recorded
-    once and swept n times), with adlib's own reverse over reverse alongside."""
-    x = np.random.default_rng(2).standard_normal(n)
-    ours, theirs = adlib.hessian(lambda x: f(x, anp)), autograd.hessian(lambda x: f(x, agnp))
-    rev_rev = adlib.jacrev(adlib.grad(lambda x: f(x, anp)))
-    assert np.allclose(ours(x), theirs(x)) and np.allclose(rev_rev(x), theirs(x))
-    return best_times({"adlib": lambda: ours(x), "autograd": lambda: theirs(x),
-                       "adlib rev-rev": lambda: rev_rev(x)}, rounds)
-
-
-def tanh_net(n=20, layers=10):
-    """The jvp benchmark's network at width n, summed to a scalar."""
-    rng = np.random.default_rng(3)
-    Ws = [rng.standard_normal((n, n)) / np.sqrt(n) for _ in range(layers)]
-
-    def f(x, lib):
-        for W in Ws:
-            x = lib.tanh(W @ x)
-        return lib.sum(x ** 2)
+        return lib.sum(x ** 2) if scalar else x
     return f
 
 
@@ -134,19 +117,69 @@ def rosenbrock(x, lib):
     return lib.sum(100.0 * (x[1:] - x[:-1] ** 2) ** 2 + (1.0 - x[:-1]) ** 2)
 
 
+def bench_jvp(rounds, n=200):
+    f = tanh_layers(n, 10, 1, scalar=False)
+    rng = np.random.default_rng(1)
+    x, v = rng.standard_normal(n), rng.standard_normal(n)
+    theirs = autograd.make_jvp(lambda x: f(x, agnp))
+    assert np.allclose(adlib.jvp(lambda x: f(x, anp), (x,), (v,))[1], theirs(x)(v)[1])
+    return timed({"adlib": lambda: adlib.jvp(lambda x: f(x, anp), (x,), (v,)),
+                  "autograd": lambda: theirs(x)(v)}, rounds)
+
+
+def bench_jacobian(rounds, make, f, n, loop):
+    """adlib's ``make`` (hessian or jacfwd: one batched pass of n tangents) against autograd's
+    (a loop of n reverse sweeps of a recorded tape) and adlib's own loop of n JVPs."""
+    x = np.random.default_rng(2).standard_normal(n)
+    ours, theirs = make[0](lambda x: f(x, anp)), make[1](lambda x: f(x, agnp))
+    one_at_a_time = lambda: np.stack([loop(lambda x: f(x, anp), x, e)  # noqa: E731
+                                      for e in np.eye(n)], axis=-1)
+    assert np.allclose(ours(x), theirs(x)) and np.allclose(one_at_a_time(), theirs(x))
+    return timed({"adlib": lambda: ours(x), "autograd": lambda: theirs(x),
+                  "loop": one_at_a_time}, rounds)
+
+
+def bench_per_example(rounds, batch=256, sizes=(64, 64, 10)):
+    """Per-example gradients of a cross-entropy MLP: vmap(grad) against a loop of grad."""
+    rng = np.random.default_rng(4)
+    params = {"W1": rng.standard_normal(sizes[:2]) / 8, "b1": np.zeros(sizes[1]),
+              "W2": rng.standard_normal(sizes[1:]) / 8, "b2": np.zeros(sizes[2])}
+    X, Y = rng.standard_normal((batch, sizes[0])), rng.integers(0, sizes[2], batch)
+
+    def loss(p, x, y):
+        z = anp.tanh(x @ p["W1"] + p["b1"]) @ p["W2"] + p["b2"]
+        return anp.log(anp.sum(anp.exp(z - anp.max(z)))) + anp.max(z) - z[y]
+    g = adlib.grad(loss)
+    batched = adlib.vmap(g, in_axes=(None, 0, 0))
+    loop = lambda: [g(params, x, y) for x, y in zip(X, Y)]  # noqa: E731
+    assert np.allclose(batched(params, X, Y)["W1"], np.stack([d["W1"] for d in loop()]))
+    return timed({"adlib": lambda: batched(params, X, Y), "loop": loop}, rounds)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=15)
     rounds = parser.parse_args().rounds
-    s, m = bench_scalar(rounds), bench_mlp(max(3, rounds // 3))
-    j = bench_jvp(rounds)
-    h, hr = bench_hessian(rounds, tanh_net()), bench_hessian(rounds, rosenbrock)
     us, ms = 1e6, 1e3
-    rows = [
-        ("scalar code, grad, time per operation", f"{s['adlib'] * us:.2f} µs",
-         f"autograd {s['autograd'] * us:.2f} µs; micrograd {s['micrograd'] * us:.2f} µs",
-         f"{s['adlib'] / s['autograd']:.2f}x autograd; {s['adlib'] / s['micrograd']:.2f}x "
-         "micrograd", "≤ 0.5x autograd; ≤ 1.5x micrograd"),
+    jvp_loop = lambda f, x, e: adlib.jvp(f, (x,), (e,))[1]  # noqa: E731
+    hvp_loop = lambda f, x, e: adlib.hvp(f, x, e)  # noqa: E731
+    s, r = bench_scalar(rounds, scalar_program, 7), bench_scalar(rounds, relu_program, 6)
+    m, j = bench_mlp(max(3, rounds // 3)), bench_jvp(rounds)
+    h1 = bench_jacobian(rounds, (adlib.hessian, autograd.hessian),
+                        tanh_layers(20, 10, 3, scalar=True), 20, hvp_loop)
+    h2 = bench_jacobian(rounds, (adlib.hessian, autograd.hessian), rosenbrock, 50, hvp_loop)
+    jf = bench_jacobian(rounds, (adlib.jacfwd, autograd.jacobian),
+                        tanh_layers(100, 2, 5, scalar=False), 100, jvp_loop)
+    pe = bench_per_example(max(3, rounds // 3))
+    rows = []
+    for name, t in (("scalar code, grad, time per operation", s),
+                    ("ReLU scalar code, grad, time per operation", r)):
+        rows.append((name, f"{t['adlib'] * us:.2f} µs",
+                     f"autograd {t['autograd'] * us:.2f} µs; micrograd {t['micrograd'] * us:.2f} µs",
+                     f"{t['adlib'] / t['autograd']:.2f}x autograd; "
+                     f"{t['adlib'] / t['micrograd']:.2f}x micrograd",
+                     "≤ 0.5x autograd; ≤ 1.5x micrograd"))
+    rows += [
         ("MLP 1024-1024-1024-10, batch 256, grad", f"{m['adlib'] * ms:.1f} ms",
          f"autograd {m['autograd'] * ms:.1f} ms; by hand {m['by hand'] * ms:.1f} ms; "
          f"loss alone {m['loss'] * ms:.1f} ms",
@@ -154,20 +187,24 @@ def main():
          f" {m['adlib'] / m['loss']:.2f}x the loss", "≤ 1x autograd; ≤ 1.1x by hand"),
         ("jvp, 10 tanh layers of width 200", f"{j['adlib'] * ms:.2f} ms",
          f"autograd {j['autograd'] * ms:.2f} ms", f"{j['adlib'] / j['autograd']:.2f}x autograd",
-         "≤ 1x autograd"),
-    ]
-    for name, t, target in (("hessian 20 x 20, 10 tanh layers", h, "≤ 1x autograd"),
-                            ("hessian 20 x 20, Rosenbrock", hr, "(no target)")):
+         "≤ 1x autograd")]
+    for name, t, what in (("hessian 20 x 20, 10 tanh layers", h1, "hvp"),
+                          ("hessian 50 x 50, Rosenbrock", h2, "hvp"),
+                          ("jacfwd 100 -> 100, 2 tanh layers", jf, "jvp")):
         rows.append((name, f"{t['adlib'] * ms:.2f} ms",
-                     f"autograd {t['autograd'] * ms:.2f} ms; adlib reverse-over-reverse "
-                     f"{t['adlib rev-rev'] * ms:.2f} ms",
-                     f"{t['adlib'] / t['autograd']:.2f}x autograd", target))
+                     f"autograd {t['autograd'] * ms:.2f} ms; a loop of adlib {what}s "
+                     f"{t['loop'] * ms:.2f} ms",
+                     f"{t['adlib'] / t['autograd']:.2f}x autograd; "
+                     f"{t['adlib'] / t['loop']:.2f}x the loop", "≤ 0.5x autograd"))
+    rows.append(("per-example gradients, MLP 64-64-10, batch 256", f"{pe['adlib'] * ms:.2f} ms",
+                 f"a loop of adlib.grad {pe['loop'] * ms:.2f} ms",
+                 f"{pe['adlib'] / pe['loop']:.3f}x the loop", "≤ 0.25x the loop"))
     print("| benchmark | adlib | peers | ratio | target |")
     print("| --- | --- | --- | --- | --- |")
     for row in rows:
         print("| " + " | ".join(row) + " |")
-    print(f"\nBest of {rounds} interleaved rounds (MLP: {max(3, rounds // 3)}); "
-          f"NumPy {np.__version__}, Python {sys.version.split()[0]}.")
+    print(f"\nBest of {rounds} interleaved rounds (MLP and per-example: {max(3, rounds // 3)}); "
+          f"one BLAS thread; NumPy {np.__version__}, Python {sys.version.split()[0]}.")
 
 
 if __name__ == "__main__":
