@@ -67,7 +67,8 @@ test: venv mathjax
 	$(MAKE) --no-print-directory browser
 
 unit: venv
-	@status=0; $(PYTEST) tests --ignore=tests/browser --ignore=tests/test_notebooks.py || status=$$?; \
+	@status=0; $(PYTEST) -n 2 --doctest-modules tests adlib --ignore=tests/browser \
+	    --ignore=tests/test_notebooks.py || status=$$?; \
 	if [ $$status -eq 5 ]; then echo "(no adlib unit tests in tests/ yet)"; else exit $$status; fi
 
 hygiene: venv

@@ -1,7 +1,8 @@
 """Checking derivative rules against central finite differences."""
 import numpy as np
 
-from .core import _as_float, jvp, tree_flatten, tree_map, vjp
+from .core import _as_float, jvp, vjp
+from .tree import tree_flatten, tree_map
 
 
 def _vdot(a, b):

@@ -23,6 +23,8 @@ import itertools
 
 import numpy as np
 
+from .tree import tree_flatten
+
 _levels = itertools.count(1)
 VJP_RULES = {}    # primitive -> {argnum: vjpmaker(ans, *args, **kwargs) -> (g -> cotangent)}
 JVP_RULES = {}    # primitive -> {argnum: jvpmaker(tangent, ans, *args, **kwargs) -> tangent}
@@ -151,6 +153,7 @@ def primitive(raw):
     wrapped.__name__ = getattr(raw, "__name__", "primitive")
     wrapped.__qualname__ = getattr(raw, "__qualname__", wrapped.__name__)
     wrapped.__doc__ = getattr(raw, "__doc__", None)
+    wrapped.__module__ = getattr(raw, "__module__", None) or __name__
     wrapped.raw = raw
     return wrapped
 
@@ -320,49 +323,6 @@ class BatchTrace:
         for i in argnums:
             batched[i] = True
         return self.box(rule(batched, *vals, **kwargs))
-
-
-# ---------------------------------------------------------------- containers (pytrees)
-
-def _leaf(xs):
-    return xs[0]
-
-
-def _none(xs):
-    return None
-
-
-def tree_flatten(tree):
-    """Leaves of nested lists, tuples and dicts, and a function that rebuilds the tree.
-    ``None`` is an empty subtree (no leaves), as in JAX."""
-    if tree.__class__ is float or tree.__class__ is np.ndarray:
-        return [tree], _leaf
-    if tree is None:
-        return [], _none
-    if isinstance(tree, (list, tuple)):
-        parts = [tree_flatten(t) for t in tree]
-        leaves = [leaf for p in parts for leaf in p[0]]
-        kind = type(tree)
-
-        def unflatten(xs):
-            out, i = [], 0
-            for p in parts:
-                n = len(p[0])
-                out.append(p[1](xs[i:i + n]))
-                i += n
-            return kind(out) if kind in (list, tuple) else kind(*out)
-        return leaves, unflatten
-    if isinstance(tree, dict):
-        keys = list(tree)
-        leaves, unflat = tree_flatten([tree[k] for k in keys])
-        return leaves, lambda xs: dict(zip(keys, unflat(xs)))
-    return [tree], _leaf
-
-
-def tree_map(f, tree, *rest):
-    leaves, unflatten = tree_flatten(tree)
-    others = [tree_flatten(r)[0] for r in rest]
-    return unflatten([f(*xs) for xs in zip(leaves, *others)])
 
 
 def _as_float(x):

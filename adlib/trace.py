@@ -171,6 +171,7 @@ class trace:
                for i, k in enumerate(col)}
         if ax is None:
             ax = plt.figure(figsize=figsize).add_subplot()
+        labels = []  # (point on the edge, the edge's direction, text)
         for k in nodes:
             for p, vjp in tape[k]:
                 # an edge along a row would run behind the nodes between its ends: bend it
@@ -182,10 +183,9 @@ class trace:
                     # 40% of the way along, nearer the source: the middle of a long edge can sit
                     # beside a node in between and seem to belong to it
                     (x0, y0), (x1, y1) = pos[p], pos[k]
-                    lift = 0.5 * abs(bend) * (x1 - x0)  # the arc's bulge
-                    ax.text(x0 + 0.4 * (x1 - x0), y0 + 0.4 * (y1 - y0) + lift, _fmt(vjp(1.0), 3),
-                            ha="center", va="center", fontsize=8, color="#b03030",
-                            bbox=dict(boxstyle="round,pad=0.1", fc="white", ec="none"))
+                    lift = 0.48 * abs(bend) * (x1 - x0)  # the arc's bulge there
+                    labels.append(((x0 + 0.4 * (x1 - x0), y0 + 0.4 * (y1 - y0) + lift),
+                                   (x1 - x0, y1 - y0), _fmt(vjp(1.0), 3)))
             op = self._rec.ops[k]
             label = self.input_names[k] if op is None else _INFIX.get(
                 op[0].__name__, op[0].__name__.lstrip("_"))
@@ -196,5 +196,16 @@ class trace:
         ax.set_xlim(-0.6, max(depth.values(), default=0) + 0.6)
         ax.set_ylim(-max(len(c) for c in columns.values()) / 2 - 0.3,
                     max(len(c) for c in columns.values()) / 2 + 0.3)
+        for (x, y), direction, text in labels:
+            # beside the edge, never on it: a stub of line next to a number reads as a minus
+            # sign. The offset is along the edge's normal on the screen, on its upper side.
+            dx, dy = ax.transData.transform(direction) - ax.transData.transform((0.0, 0.0))
+            nx, ny = (-dy, dx) if dx > 0 or (dx == 0 and dy < 0) else (dy, -dx)
+            norm = np.hypot(nx, ny)
+            nx, ny = nx / norm, ny / norm
+            ax.annotate(text, (x, y), xytext=(4 * nx, 4 * ny), textcoords="offset points",
+                        ha="center" if abs(nx) < 0.5 else ("left" if nx > 0 else "right"),
+                        va="bottom" if ny > 0.3 else ("top" if ny < -0.3 else "center"),
+                        fontsize=8, color="#b03030")
         ax.axis("off")
         return ax

@@ -85,7 +85,7 @@ def test_containers_keep_their_structure():
     theirs = autograd.grad(lambda p: loss(p, agnp))(params)
     assert set(ours) == {"W", "layers"} and isinstance(ours["layers"], list)
     assert isinstance(ours["layers"][1], tuple)
-    for a, b in zip(adlib.core.tree_flatten(ours)[0], adlib.core.tree_flatten(theirs)[0]):
+    for a, b in zip(adlib.tree.tree_flatten(ours)[0], adlib.tree.tree_flatten(theirs)[0]):
         assert np.shape(a) == np.shape(b) and np.allclose(a, b)
         assert np.result_type(a).kind == "f"
 
