@@ -125,11 +125,12 @@ def new_box(value, trace, node):
     return Box(value, trace, node)
 
 
-def primitive(raw):
+def primitive(raw, name=None):
     """Make ``raw`` (a function on plain values) a primitive that ``adlib`` can trace.
 
     Its derivatives are then given with :func:`defvjp` and :func:`defjvp`, and its batching rule
     (for :func:`adlib.vmap`) with :func:`defbatch`. Only positional arguments are traced.
+    ``name`` (default: raw's) is how traces and error messages call it.
     """
     def wrapped(*args, **kwargs):
         top = None
@@ -150,8 +151,8 @@ def primitive(raw):
         ans = wrapped(*vals, **kwargs) if nested else raw(*vals, **kwargs)
         return top.lift(wrapped, ans, vals, kwargs, argnums, args)
 
-    wrapped.__name__ = getattr(raw, "__name__", "primitive")
-    wrapped.__qualname__ = getattr(raw, "__qualname__", wrapped.__name__)
+    wrapped.__name__ = name or getattr(raw, "__name__", "primitive")
+    wrapped.__qualname__ = name or getattr(raw, "__qualname__", wrapped.__name__)
     wrapped.__doc__ = getattr(raw, "__doc__", None)
     wrapped.__module__ = getattr(raw, "__module__", None) or __name__
     wrapped.raw = raw

@@ -68,7 +68,7 @@ def _solve_jvp_a(t, ans, a, b):
     return -_solve(a, t @ ans)
 
 
-_solve = primitive(_solve_raw)
+_solve = primitive(_solve_raw, "solve")
 defvjp(_solve, _solve_vjp_a, _solve_vjp_b)
 defjvp(_solve, _solve_jvp_a, lambda t, ans, a, b: _solve(a, t))
 defbatch(_solve, _solve_batch)
@@ -93,7 +93,7 @@ def _logabsdet_raw(a):
     return np.linalg.slogdet(a)[1]
 
 
-_logabsdet = primitive(_logabsdet_raw)
+_logabsdet = primitive(_logabsdet_raw, "slogdet")
 defvjp(_logabsdet, lambda ans, a: lambda g: _mat(g) * _mT(inv(a)))
 defjvp(_logabsdet, lambda t, ans, a: anp.sum(_mT(inv(a)) * t, axis=(-2, -1)))
 defbatch(_logabsdet, _batch_broadcast(_logabsdet))
@@ -101,7 +101,7 @@ def _slogdet_sign(a):
     return np.linalg.slogdet(a)[0]
 
 
-_sign_of_det = anp._nondiff(_slogdet_sign)
+_sign_of_det = anp._nondiff(_slogdet_sign, name="slogdet_sign")
 
 
 def slogdet(a):
@@ -179,7 +179,7 @@ def _eigh_jvp(t, ans, s):
     return anp.concatenate([anp.expand_dims(dw, -2), v @ _pairwise(w, p)], axis=-2)
 
 
-_eigh = primitive(_eigh_raw)
+_eigh = primitive(_eigh_raw, "eigh")
 defvjp(_eigh, _eigh_vjp)
 defjvp(_eigh, _eigh_jvp)
 defbatch(_eigh, _batch_broadcast(_eigh))
@@ -246,7 +246,7 @@ def _svd_jvp(t, ans, a):
     return _svd_pack(du, ds, _mT(dv))
 
 
-_svd = primitive(_svd_raw)
+_svd = primitive(_svd_raw, "svd")
 defvjp(_svd, _svd_vjp)
 defjvp(_svd, _svd_jvp)
 defbatch(_svd, _batch_broadcast(_svd))

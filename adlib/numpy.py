@@ -111,7 +111,7 @@ def _batch_axis(f, flat=False):
 _NUMBERS = (float, int, np.float64)
 
 
-def _nondiff(f, batch=_batch_broadcast, fast=None):
+def _nondiff(f, batch=_batch_broadcast, fast=None, name=None):
     """A primitive without derivative; ``fast`` is Python's operator for plain numbers."""
     if fast is not None:
         npf = f
@@ -121,7 +121,7 @@ def _nondiff(f, batch=_batch_broadcast, fast=None):
                 return fast(x, y)
             return npf(x, y)
         f.__name__ = npf.__name__
-    p = primitive(f)
+    p = primitive(f, name)
     p.nondiff = True
     if isinstance(npf if fast is not None else f, np.ufunc):  # for the tests: its arity
         p.elementwise = (npf if fast is not None else f).nin
@@ -174,7 +174,7 @@ def _astype_int(x, dtype):
     return np.asarray(x).astype(dtype)
 
 
-_cast_nondiff = _nondiff(_astype_int)
+_cast_nondiff = _nondiff(_astype_int, name="astype_int")
 
 # ---------------------------------------------------------------- elementwise, one argument
 
@@ -363,7 +363,7 @@ def _where(c, x, y):
     return np.where(c, x, y)
 
 
-_where3 = primitive(_where)
+_where3 = primitive(_where, "where")
 defvjp(_where3, None, lambda ans, c, x, y: lambda g: where(c, g, 0.0),
        lambda ans, c, x, y: lambda g: where(c, 0.0, g))
 defjvp(_where3, None, lambda t, ans, c, x, y: where(c, t, 0.0),
@@ -381,7 +381,7 @@ def _clip_raw(x, lo, hi):
     return np.clip(x, lo, hi)
 
 
-_clip = primitive(_clip_raw)
+_clip = primitive(_clip_raw, "clip")
 defvjp(_clip, lambda ans, x, lo, hi: lambda g: g * _inside(x, lo, hi),
        lambda ans, x, lo, hi: lambda g: g * (x < lo),
        lambda ans, x, lo, hi: lambda g: g * (x > hi))
@@ -418,7 +418,7 @@ def _cast_raw(x, dtype):
     return np.asarray(x).astype(dtype) if np.ndim(x) else np.dtype(dtype).type(x)
 
 
-_cast = primitive(_cast_raw)
+_cast = primitive(_cast_raw, "astype")
 defvjp(_cast, lambda ans, x, dtype: lambda g: _cast(g, dtype=np.result_type(unbox(x))))
 defjvp(_cast, lambda t, ans, x, dtype: _cast(t, dtype=dtype))
 defbatch(_cast, _batch_broadcast(_cast))
@@ -464,7 +464,7 @@ def _sum_raw(x, axis=None, keepdims=False):
     return np.sum(x, axis=axis, keepdims=keepdims)
 
 
-_sum = primitive(_sum_raw)
+_sum = primitive(_sum_raw, "sum")
 defvjp(_sum, lambda ans, x, axis=None, keepdims=False: lambda g: _restore(g, x, axis, keepdims))
 defjvp(_sum, lambda t, ans, x, axis=None, keepdims=False: _sum(t, axis=axis, keepdims=keepdims))
 defbatch(_sum, _batch_axis(_sum))
@@ -514,7 +514,7 @@ def _prod_raw(x, axis=None, keepdims=False):
     return np.prod(x, axis=axis, keepdims=keepdims)
 
 
-_prod = primitive(_prod_raw)
+_prod = primitive(_prod_raw, "prod")
 defvjp(_prod, lambda ans, x, axis=None, keepdims=False: lambda g: _restore(
     g, x, axis, keepdims) * _prod_others(ans, x, axis, keepdims))
 defjvp(_prod, lambda t, ans, x, axis=None, keepdims=False: _sum(
@@ -628,7 +628,7 @@ def _cumsum_raw(x, axis=None):
     return np.cumsum(x, axis=axis)
 
 
-_cumsum = primitive(_cumsum_raw)  # its adjoint sums from the other end: a reversed cumsum
+_cumsum = primitive(_cumsum_raw, "cumsum")  # its adjoint sums from the other end: a reversed cumsum
 defvjp(_cumsum, lambda ans, x, axis=None: lambda g: reshape(
     flip(_cumsum(flip(g, axis), axis=axis), axis), _shape(x)))
 defjvp(_cumsum, lambda t, ans, x, axis=None: _cumsum(t, axis=axis))
@@ -669,7 +669,7 @@ def _reshape_raw(x, shape):
     return x.reshape(shape) if x.__class__ is np.ndarray else np.reshape(x, shape)
 
 
-_reshape = primitive(_reshape_raw)
+_reshape = primitive(_reshape_raw, "reshape")
 _linear(_reshape, lambda ans, x, shape: lambda g: _reshape(g, _shape(x)),
         lambda batched, x, shape: _reshape(x, _shape(x)[:1] + shape))
 
@@ -692,7 +692,7 @@ def _broadcast_batch(batched, x, shape):
     return _broadcast(x, s[:1] + shape)
 
 
-_broadcast = primitive(_broadcast_raw)
+_broadcast = primitive(_broadcast_raw, "broadcast_to")
 _linear(_broadcast, lambda ans, x, shape: lambda g: g, _broadcast_batch)  # engine sums g back
 
 
@@ -715,7 +715,7 @@ def _transpose_batch(batched, x, axes=None):
     return _transpose(x, (0,) + (tuple(range(n, 0, -1)) if axes is None else _shift(axes, n)))
 
 
-_transpose = primitive(_transpose_raw)
+_transpose = primitive(_transpose_raw, "transpose")
 _linear(_transpose, lambda ans, x, axes=None: lambda g: _transpose(
     g, None if axes is None else tuple(np.argsort(axes))), _transpose_batch)
 
@@ -859,8 +859,8 @@ def _untake_batch(batched, g, idx, shape):
     return _untake(g, (slice(None),) + _index_tuple(idx), (size,) + shape)
 
 
-getitem = primitive(_getitem_raw)
-_untake = primitive(_untake_raw)
+getitem = primitive(_getitem_raw, "getitem")
+_untake = primitive(_untake_raw, "untake")
 _linear(getitem, lambda ans, x, idx: lambda g: _untake(g, idx, _shape(x)), _getitem_batch)
 _linear(_untake, lambda ans, g, idx, shape: lambda h: getitem(h, idx), _untake_batch)
 
@@ -1066,7 +1066,7 @@ def _concat_batch(batched, axis, *xs):
     return _concat(_shift(axis, _ndim(xs[0]) - 1), *xs)
 
 
-_concat = primitive(_concatenate_raw)
+_concat = primitive(_concatenate_raw, "concatenate")
 VJP_RULES[_concat] = _AllArguments(lambda i: NONDIFF if i == 0 else (
     lambda ans, axis, *xs: lambda g: getitem(g, _piece(i, axis, xs))))
 JVP_RULES[_concat] = _AllArguments(lambda i: NONDIFF if i == 0 else (
@@ -1275,7 +1275,7 @@ def _einsum_batch(batched, spec, *ops):
     return _einsum(",".join(ins) + "->" + b + out, *ops)
 
 
-_einsum = primitive(_einsum_raw)
+_einsum = primitive(_einsum_raw, "einsum")
 VJP_RULES[_einsum] = _AllArguments(lambda i: NONDIFF if i == 0 else _einsum_vjp(i))
 JVP_RULES[_einsum] = _AllArguments(lambda i: NONDIFF if i == 0 else (
     lambda t, ans, spec, *ops: _einsum(spec, *(t if j == i - 1 else o

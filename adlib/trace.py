@@ -73,9 +73,15 @@ class trace:
             return f"{parts[0]} {_INFIX[fun.__name__]} {parts[1]}"
         if fun.__name__ == "negative":
             return f"-{parts[0]}"
-        if fun.__name__ == "_getitem":
+        if fun.__name__ == "getitem":
             return f"{parts[0]}[{vals[1]!r}]"
-        parts += [f"{key}={val!r}" for key, val in kwargs.items()]
+        try:  # keyword arguments are shown unless they have their default value
+            defaults = {k: p.default for k, p in inspect.signature(fun.raw).parameters.items()}
+        except (TypeError, ValueError, AttributeError):
+            defaults = {}
+        parts += [f"{key}={val!r}" for key, val in kwargs.items()
+                  if not (isinstance(val, (bool, int, float, type(None)))
+                          and key in defaults and defaults[key] == val)]
         return f"{fun.__name__.lstrip('_')}({', '.join(parts)})"
 
     def _nodes(self):

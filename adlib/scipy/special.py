@@ -19,7 +19,7 @@ def _polygamma_raw(n, x):
     return sps.polygamma(n, x)
 
 
-polygamma = primitive(_polygamma_raw)  # d/dx psi^(n)(x) = psi^(n+1)(x); n is an integer
+polygamma = primitive(_polygamma_raw, "polygamma")  # d/dx psi^(n)(x) = psi^(n+1)(x); n is an integer
 defvjp(polygamma, None, lambda ans, n, x: lambda g: g * polygamma(n + 1, x))
 defjvp(polygamma, None, lambda t, ans, n, x: t * polygamma(n + 1, x))
 defbatch(polygamma, anp._batch_broadcast(polygamma))
@@ -35,7 +35,7 @@ def _softmax_of(ans, a, axis, keepdims):
     return anp.exp(a - _restore(ans, a, axis, keepdims))
 
 
-_logsumexp = primitive(_logsumexp_raw)  # stable: SciPy subtracts the maximum first
+_logsumexp = primitive(_logsumexp_raw, "logsumexp")  # stable: SciPy subtracts the maximum first
 defvjp(_logsumexp, lambda ans, a, axis=None, keepdims=False: lambda g: _restore(
     g, a, axis, keepdims) * _softmax_of(ans, a, axis, keepdims))
 defjvp(_logsumexp, lambda t, ans, a, axis=None, keepdims=False: anp.sum(
