@@ -10,11 +10,11 @@ Everything is built from three transformations: :func:`jvp` (forward mode), :fun
 adlib differentiates real-valued code: a complex value entering a trace is an error.
 """
 from . import numpy  # noqa: F401  (installs the array methods and operators of traced values)
-from .api import derivative, grad, hessian, hvp, jacfwd, jacrev, value_and_grad, vmap
+from .api import (derivative, grad, hessian, hvp, jacfwd, jacrev, ravel_pytree, value_and_grad,
+                  vmap)
 from .check import check_grads
 from .core import Box, defbatch, defjvp, defvjp, jvp, primitive, unbroadcast, vjp
 from .trace import trace
-from .tree import ravel_pytree
 
 __all__ = ["grad", "value_and_grad", "vjp", "jvp", "vmap", "derivative", "jacfwd", "jacrev",
            "hessian", "hvp", "ravel_pytree", "primitive", "defvjp", "defjvp", "defbatch",

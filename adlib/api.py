@@ -217,3 +217,30 @@ def hvp(f, x, v):
     one forward-mode pass through the reverse-mode gradient (Pearlmutter's trick).
     ``x`` and ``v`` may be trees (dicts, lists) of arrays with the same structure."""
     return jvp(grad(f), (x,), (v,))[1]
+
+
+def ravel_pytree(tree):
+    """One flat vector of all the leaves of ``tree``, and the function that turns such a
+    vector back into a tree (for :func:`jacfwd`, :func:`hessian` and optimisers that want
+    one vector).
+
+    >>> flat, unravel = ravel_pytree({"w": np.ones((2, 2)), "b": 0.5})
+    >>> flat, unravel(flat)["w"].shape
+    (array([1. , 1. , 1. , 1. , 0.5]), (2, 2))
+    """
+    from . import numpy as anp
+    leaves, unflatten = tree_flatten(tree)
+    shapes = [_shape(x) for x in leaves]
+    flat = anp.concatenate([anp.reshape(x, (-1,)) for x in leaves]) if leaves else np.zeros(0)
+
+    def unravel(v):
+        out, i = [], 0
+        for s in shapes:
+            n = int(np.prod(s))
+            out.append(anp.reshape(v[i:i + n], s))
+            i += n
+        return unflatten(out)
+    return flat, unravel
+
+
+
