@@ -2,6 +2,7 @@
 leaves and rebuilt, so that every transformation accepts and returns them."""
 import numpy as np
 
+
 def _leaf(xs):
     return xs[0]
 
