@@ -55,8 +55,9 @@ IGNORE_OUTPUT = "nbval-ignore-output"
 MAX_IGNORE_SHARE = 0.05  # of the book's code cells
 # A number in scientific notation: its mantissa digits and its exponent.
 SCI_NUMBER = re.compile(r"(?<![\w.])[-+]?(\d+(?:\.\d*)?)[eE][-+]?\d+\b")
-# Text right before a number that makes it a bound, not a result: "< 1e-12", "below 1e-10".
-BOUND_BEFORE = re.compile(r"(?:[<>≤≥≲]|<=|>=|\b(?:below|under|above|over|than|within|to|at most|at least|up to))\s*$")
+# Text right before a number that makes it a bound or an estimate, not a result: "< 1e-12",
+# "below 1e-10", "≈ 5e-11" (a model's value).
+BOUND_BEFORE = re.compile(r"(?:[<>≤≥≲≈~]|<=|>=|\b(?:below|under|above|over|than|within|to|at most|at least|up to))\s*$")
 GLUE_PLAIN = "application/papermill.record/text/plain"  # what glue(..., display=False) stores
 FLOAT_REPR = re.compile(r"^-?(\d+)\.?(\d*)(?:e[-+]?\d+)?$")
 
