@@ -53,7 +53,7 @@ HIDDEN = {"remove-cell", "remove-input", "remove_cell", "remove_input"}
 NOT_CHAPTERS = {"intro"}
 IGNORE_OUTPUT = "nbval-ignore-output"
 MAX_IGNORE_SHARE = 0.05  # of the book's code cells
-# A number in scientific notation: its mantissa digits and its exponent.
+# A number in scientific notation; group 1 is its mantissa.
 SCI_NUMBER = re.compile(r"(?<![\w.])[-+]?(\d+(?:\.\d*)?)[eE][-+]?\d+\b")
 # Text right before a number that makes it a bound or an estimate, not a result: "< 1e-12",
 # "below 1e-10", "≈ 5e-11" (a model's value).
