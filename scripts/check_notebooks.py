@@ -8,6 +8,12 @@ For every notebook in book/ (or those named), it reports
   * error outputs;
   * absolute paths or memory addresses (0x...) in outputs: they differ between machines and runs;
   * unformatted NumPy scalars in outputs (``np.float64(...)``): print numbers with a format;
+  * round-off printed as a result: a number in scientific notation below 1e-9 (or a zero such as
+    ``0.0e+00``), with at most three significant digits, that no bound ("< 1e-12", "below",
+    "above", "than", ...) introduces. Such digits differ between maths kernels (see CONTRIBUTING.md):
+    print a bound and let an assert check the value, or tag the cell ``nbval-ignore-output``;
+  * a glued value (myst-nb ``glue``) that is an unformatted NumPy scalar or a float with more than
+    12 significant digits: nbval compares the glued text too, so glue a rounded value;
   * a kernelspec other than python3 (``make notebooks`` normalises it);
   * stray matplotlib reprs (``[<matplotlib.lines.Line2D ...>]``, ``Text(...)``, ``<Axes: ...>``,
     a ``<Figure ...>`` with no image): end plot cells with ``plt.show()``;
@@ -15,7 +21,9 @@ For every notebook in book/ (or those named), it reports
     dropdown solution, or an exercise label used twice in the book;
   * a notebook that uses adlib without a visible cell asserting agreement with autograd;
   * a notebook that is not in _toc.yml, and chapter links out of step with _toc.yml
-    (the glossary and the Preface's map; fix with ``make links``).
+    (the glossary and the Preface's map; fix with ``make links``);
+  * book-wide (when no notebook is named): more than 5% of the code cells tagged
+    ``nbval-ignore-output``, whose outputs nbval does not compare.
 Exit status 1 when anything is found.
 """
 import argparse
@@ -43,6 +51,15 @@ EXERCISE_LABEL = re.compile(r"^(?:```+|:::+)\s*\{exercise(?:-start)?\}[^\n]*\n(?
 SOLUTION = re.compile(r"^(?:```+|:::+)\s*\{solution(?:-start)?\}\s*(\S+)[^\n]*\n((?::[\w-]+:[^\n]*\n)*)", re.M)
 HIDDEN = {"remove-cell", "remove-input", "remove_cell", "remove_input"}
 NOT_CHAPTERS = {"intro"}
+IGNORE_OUTPUT = "nbval-ignore-output"
+MAX_IGNORE_SHARE = 0.05  # of the book's code cells
+# A number in scientific notation; group 1 is its mantissa.
+SCI_NUMBER = re.compile(r"(?<![\w.])[-+]?(\d+(?:\.\d*)?)[eE][-+]?\d+\b")
+# Text right before a number that makes it a bound or an estimate, not a result: "< 1e-12",
+# "below 1e-10", "≈ 5e-11" (a model's value).
+BOUND_BEFORE = re.compile(r"(?:[<>≤≥≲≈~]|<=|>=|\b(?:below|under|above|over|than|within|to|at most|at least|up to))\s*$")
+GLUE_PLAIN = "application/papermill.record/text/plain"  # what glue(..., display=False) stores
+FLOAT_REPR = re.compile(r"^-?(\d+)\.?(\d*)(?:e[-+]?\d+)?$")
 
 
 def output_texts(out):
@@ -52,6 +69,32 @@ def output_texts(out):
     for mime, val in out.get("data", {}).items():
         if mime.startswith("text/") or mime in ("application/json",):
             yield "".join(val) if isinstance(val, list) else str(val)
+
+
+def roundoff_numbers(text):
+    """Numbers in ``text`` that look like round-off printed as a result: scientific notation,
+    below 1e-9 in size (or zero), at most three significant digits, not introduced as a bound."""
+    found = []
+    for m in SCI_NUMBER.finditer(text):
+        value = float(m.group(0))
+        if value != 0 and abs(value) >= 1e-9:
+            continue
+        if len(m.group(1).replace(".", "").lstrip("0")) > 3:  # 4.24835e-18: a value, printed as one
+            continue
+        if BOUND_BEFORE.search(text[max(0, m.start() - 12):m.start()]):
+            continue
+        found.append(m.group(0))
+    return found
+
+
+def unrounded_glue(text):
+    """Why a glued text/plain value is not machine-independent, or None."""
+    if NP_SCALAR.search(text):
+        return "an unformatted NumPy scalar (glue float(x) or int(x))"
+    m = FLOAT_REPR.match(text.strip())
+    if m and "." in text and len((m.group(1) + m.group(2)).lstrip("0")) > 12:
+        return "a float with all its digits (glue round(x, n) or a formatted string)"
+    return None
 
 
 def check_notebook(path, rel, labels):
@@ -90,6 +133,17 @@ def check_notebook(path, rel, labels):
                 problems.append(f"{where}: error output ({out.get('ename')}: {out.get('evalue', '')[:80]})")
                 continue
             data = out.get("data", {})
+            glued = data.get(GLUE_PLAIN)
+            glued = "".join(glued) if isinstance(glued, list) else glued
+            if glued is not None and unrounded_glue(glued):
+                problems.append(f"{where}: glues {unrounded_glue(glued)}: nbval compares the glued "
+                                f"text on every machine")
+            if IGNORE_OUTPUT not in tags and "raises-exception" not in tags:
+                for text in [*output_texts(out), *([glued] if glued else [])]:
+                    for number in roundoff_numbers(text)[:1]:
+                        problems.append(
+                            f"{where}: output prints round-off as a result ({number!r}), which differs "
+                            f"between machines: print a bound ('< 1e-12') and assert the value")
             for text in output_texts(out):
                 if ADDRESS.search(text):
                     problems.append(f"{where}: output shows a memory address {ADDRESS.search(text).group()!r}")
@@ -135,6 +189,21 @@ def check_notebook(path, rel, labels):
     return problems
 
 
+def ignore_output_share(paths):
+    """(cells tagged nbval-ignore-output, non-empty code cells) over the notebooks ``paths``."""
+    tagged = total = 0
+    for path in paths:
+        try:
+            cells = json.loads(path.read_text(encoding="utf-8")).get("cells", [])
+        except (OSError, ValueError):
+            continue  # reported by check_notebook
+        for cell in cells:
+            if cell.get("cell_type") == "code" and "".join(cell.get("source", "")).strip():
+                total += 1
+                tagged += IGNORE_OUTPUT in cell.get("metadata", {}).get("tags", [])
+    return tagged, total
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("notebooks", nargs="*", type=pathlib.Path)
@@ -171,8 +240,17 @@ def main(argv=None):
             if sync_chapters.map_cell(intro, book / "intro.ipynb").source != sync_chapters.chapter_map_md(root):
                 problems.append("book/intro.ipynb: the chapter map is out of step with _toc.yml (run make links)")
 
+    tagged, total = ignore_output_share(all_notebooks)
+    share = f"{tagged} of {total} code cells ({tagged / max(total, 1):.1%})"
+    if not args.notebooks and tagged > MAX_IGNORE_SHARE * total:
+        problems.append(f"book: {share} are tagged {IGNORE_OUTPUT}, more than {MAX_IGNORE_SHARE:.0%}: "
+                        f"nbval checks none of their outputs. Show timings in a figure and print "
+                        f"what holds on any machine (see CONTRIBUTING.md)")
+
     for p in problems:
         print(p)
+    print(f"check_notebooks: book-wide, {share} are tagged {IGNORE_OUTPUT} "
+          f"(at most {MAX_IGNORE_SHARE:.0%})")
     print(f"check_notebooks: {len(notebooks)} notebook(s), {len(problems)} problem(s)")
     return 1 if problems else 0
 

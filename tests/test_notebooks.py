@@ -42,6 +42,12 @@ EXERCISES = "\n\n".join(
     f"````{{solution}} ex-demo-{n}\n:class: dropdown\n\nDone.\n````" for n in (1, 2, 3))
 
 
+def _glue(text):
+    """The output of myst_nb.glue(name, value, display=False), whose repr is ``text``."""
+    return {"output_type": "display_data", "metadata": {"scrapbook": {"name": "x", "mime_prefix":
+            "application/papermill.record/"}}, "data": {"application/papermill.record/text/plain": text}}
+
+
 def _notebook(cells):
     return {"cells": cells, "metadata": {"kernelspec": dict(nbio.KERNELSPEC), "language_info": {"name": "python"}},
             "nbformat": 4, "nbformat_minor": 5}
@@ -94,12 +100,51 @@ def test_a_good_notebook_passes(book):
                                          "data": {"text/plain": "[<matplotlib.lines.Line2D at 0x1>]"}}])],
      "stray matplotlib"),
     ([GOOD[0], _code("import adlib", 1)], "autograd"),
+    ([GOOD[0], _code("print(err)", 1, [_stream("relative error 1.8e-16\n")])], "round-off"),
+    ([GOOD[0], _code("print(err)", 1, [_stream("error 0.0e+00\n")])], "round-off"),
+    ([GOOD[0], _code("glue('e', err)", 1, [_glue("3.5e-17")])], "round-off"),
+    ([GOOD[0], _code("glue('r', r)", 1, [_glue("0.30000000000000004")])], "glues a float"),
+    ([GOOD[0], _code("glue('r', r)", 1, [_glue("np.float64(0.3)")])], "glues an unformatted NumPy scalar"),
     ([_md("# Demo, no exercises"), *GOOD[1:]], "at least three"),
     ([_md("# Demo\n\n" + EXERCISES.replace(":class: dropdown\n", "")), *GOOD[1:]], "not hidden"),
 ])
 def test_problems_are_caught(book, cells, expected):
     problems = _problems(book, cells)
     assert any(expected in p for p in problems), problems
+
+
+@pytest.mark.parametrize("text, tags", [
+    ("adlib and autograd agree to < 1e-12\n", []),          # a bound, not the round-off itself
+    ("relative error below 1e-15, above 1e-17\n", []),
+    ("softplus(-40) = 4.24835e-18\n", []),                  # a value printed with its digits
+    ("step h = 1e-06, error 2.5e-05\n", []),                # not round-off in size
+    ("relative error 1.8e-16\n", ["nbval-ignore-output"]),  # not compared by nbval
+])
+def test_bounds_and_values_are_not_round_off(book, text, tags):
+    cell = _code("print(err)", 3, [_stream(text)])
+    cell["metadata"]["tags"] = tags
+    assert _problems(book, [*GOOD, cell]) == []
+
+
+def test_glued_rounded_values_pass(book):
+    assert _problems(book, [*GOOD, _code("glue('r', round(r, 2))", 3, [_glue("0.48")]),
+                            _code("glue('n', 20829)", 4, [_glue("20829")])]) == []
+
+
+def test_share_of_ignored_outputs_is_limited(book, capsys):
+    """More than 5% of the book's code cells tagged nbval-ignore-output is a problem; 5% is not."""
+    def write(n_tagged, n_cells=40):
+        cells = [_code("x = 1", i + 1) for i in range(n_cells)]
+        for cell in cells[:n_tagged]:
+            cell["metadata"]["tags"] = ["nbval-ignore-output"]
+        (book / "book" / "demo.ipynb").write_text(json.dumps(_notebook([*GOOD, *[
+            {**c, "execution_count": i + 3} for i, c in enumerate(cells)]])))
+        return check_notebooks.main(["--root", str(book)]), capsys.readouterr().out
+
+    status, out = write(2)   # 2 of 42 code cells
+    assert status == 0 and "2 of 42 code cells" in out, out
+    status, out = write(4)   # 4 of 42: 9.5%
+    assert status == 1 and "more than 5%" in out, out
 
 
 def test_kernelspec_must_be_python3(book):
