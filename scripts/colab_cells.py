@@ -204,7 +204,10 @@ def sync(nb, root=ROOT):
 
 
 def problems(path, rel, root=ROOT):
-    """What is out of step in one notebook (for scripts/check_notebooks.py)."""
+    """What is out of step in one notebook (for scripts/check_notebooks.py). Nothing to check
+    in a folder without the book's _config.yml and requirements.txt."""
+    if not ((root / "_config.yml").is_file() and (root / "requirements.txt").is_file()):
+        return []
     nb = nbio.read(path)
     found = []
     missing = not_in_colab(imported_modules(nb))
