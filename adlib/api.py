@@ -3,7 +3,7 @@ import functools
 
 import numpy as np
 
-from .core import BOXES, BatchTrace, _as_float, _shape, jvp, vjp, zeros_like
+from .core import BOXES, BatchTrace, _as_float, _shape, jvp, unbox, vjp, zeros_like
 from .tree import tree_flatten
 
 
@@ -96,7 +96,8 @@ def vmap(f, in_axes=0, out_axes=0):
     which axis of each positional argument is mapped: an int, ``None`` (not mapped: the same
     value for every member), or a tuple with one entry per argument, each an int, ``None``, or
     a tree of them matching that argument. Keyword arguments are mapped along axis 0.
-    ``out_axes`` (an int) is where the batch axis goes in each output. Inside, ``f`` sees the
+    ``out_axes`` is where the batch axis goes in each output: an int, or a tree of ints
+    matching the output (a prefix of it). Inside, ``f`` sees the
     shapes of one member. ``vmap`` nests, and composes with :func:`grad`, :func:`jvp` and
     :func:`vjp` in either order.
 
@@ -140,14 +141,17 @@ def vmap(f, in_axes=0, out_axes=0):
         trace = BatchTrace(sizes[0])
         moved = [trace.box(m) if ax is not None else m for m, ax in zip(moved, leaf_axes)]
         b_args, b_kwargs = unflatten(moved)
-        outs, unflatten_out = tree_flatten(f(*b_args, **b_kwargs))
+        out_tree = f(*b_args, **b_kwargs)
+        outs, unflatten_out = tree_flatten(out_tree)
         result = []
-        for out in outs:
+        for out, axis in zip(outs, _axes_of(out_axes, out_tree, "out_axes")):
+            if axis is None:
+                raise ValueError("adlib.vmap: out_axes must be ints (every output is batched).")
             if out.__class__ in BOXES and out._trace is trace:
                 out = out.value
             else:  # the same for every member
                 out = anp.broadcast_to(out, (trace.size,) + _shape(out))
-            ax = _axis(out_axes, len(_shape(out)), "out_axes")
+            ax = _axis(axis, len(_shape(out)), "out_axes")
             result.append(anp.moveaxis(out, 0, ax) if ax else out)
         return unflatten_out(result)
     return batched_f
@@ -231,13 +235,15 @@ def ravel_pytree(tree):
     from . import numpy as anp
     leaves, unflatten = tree_flatten(tree)
     shapes = [_shape(x) for x in leaves]
+    dtypes = [np.result_type(unbox(x)) for x in leaves]
     flat = anp.concatenate([anp.reshape(x, (-1,)) for x in leaves]) if leaves else np.zeros(0)
 
     def unravel(v):
         out, i = [], 0
-        for s in shapes:
+        for s, dt in zip(shapes, dtypes):
             n = int(np.prod(s))
-            out.append(anp.reshape(v[i:i + n], s))
+            leaf = anp.reshape(v[i:i + n], s)
+            out.append(anp.astype(leaf, dt) if dt.kind == "f" else leaf)
             i += n
         return unflatten(out)
     return flat, unravel

@@ -30,6 +30,7 @@ VJP_RULES = {}    # primitive -> {argnum: vjpmaker(ans, *args, **kwargs) -> (g -
 JVP_RULES = {}    # primitive -> {argnum: jvpmaker(tangent, ans, *args, **kwargs) -> tangent}
 BATCH_RULES = {}  # primitive -> rule(batched, *args, **kwargs) -> value with the batch axis first
 NONDIFF = object()  # marks an argument with no derivative (an index, a flag, a condition)
+LIST_TO_ARRAY = None  # set by adlib.numpy: makes a list of traced values one traced array
 
 
 class Box:
@@ -50,13 +51,20 @@ class Box:
     def __float__(self, *args, **kwargs):
         raise TypeError(
             "adlib: a traced value was converted to a plain number or NumPy array, which would "
-            "lose its derivative. This happens with in-place assignment into a NumPy array "
-            "(y[0] = x), np.array([...]), np.asarray or np.sum([...]) of traced values, float(x), "
-            "or math.sin(x). Use adlib.numpy instead: build arrays with anp.stack, "
-            "anp.array([...]) or anp.concatenate, select with anp.where(mask, x, y), and use "
-            "anp.sum([...]), anp.sin, ...")
+            "lose its derivative. Usual causes: in-place assignment into a NumPy array "
+            "(y[0] = x), np.array([...]) or np.sum([...]) of traced values, float(x) or "
+            "math.sin(x), or a NumPy array indexed by a traced value. Use adlib.numpy instead: "
+            "build arrays with anp.stack, anp.array([...]) or anp.concatenate, select with "
+            "anp.where(mask, x, y), index with anp.take(array, i), and use anp.sum([...]), "
+            "anp.sin, ...")
 
-    __int__ = __complex__ = __index__ = __array__ = item = tolist = __float__
+    __int__ = __complex__ = __array__ = item = tolist = __float__
+
+    def __index__(self):
+        raise TypeError(
+            "adlib: a traced value was used as an integer (an index or a size). To index a "
+            "constant array with a traced (for instance batched) index, use anp.take(array, i) "
+            "or anp.take_along_axis; sizes must be plain integers.")
 
     def __bool__(self):
         return bool(self.value)
@@ -125,20 +133,32 @@ def new_box(value, trace, node):
     return Box(value, trace, node)
 
 
-def primitive(raw, name=None):
+def primitive(raw, name=None, keywords=True):
     """Make ``raw`` (a function on plain values) a primitive that ``adlib`` can trace.
 
     Its derivatives are then given with :func:`defvjp` and :func:`defjvp`, and its batching rule
     (for :func:`adlib.vmap`) with :func:`defbatch`. Only positional arguments are traced.
-    ``name`` (default: raw's) is how traces and error messages call it.
+    ``name`` (default: raw's) is how traces and error messages call it; ``keywords=False``
+    refuses keyword arguments with a clear error (for NumPy's ufuncs: out=, where=, ...).
     """
     def wrapped(*args, **kwargs):
+        if kwargs and not keywords:
+            raise TypeError(
+                f"adlib: {wrapped.__name__}(..., {'=..., '.join(kwargs)}=...) is not supported "
+                "on traced values: pass only the arrays (for a dtype, cast the result with "
+                ".astype; instead of out= or where=, assign the result, or use anp.where).")
         top = None
         for a in args:
             if a.__class__ in BOXES and (top is None or a._trace.level > top.level):
                 top = a._trace
         if top is None:
-            return raw(*args, **kwargs)
+            try:
+                return raw(*args, **kwargs)
+            except TypeError:  # a list of traced values, which NumPy cannot convert?
+                if not any(_holds_box(a) for a in args) or LIST_TO_ARRAY is None:
+                    raise
+                return wrapped(*[LIST_TO_ARRAY(a) if _holds_box(a) else a for a in args],
+                               **kwargs)
         vals, argnums, nested = list(args), [], False
         for i, a in enumerate(args):
             if a.__class__ in BOXES:
@@ -157,6 +177,12 @@ def primitive(raw, name=None):
     wrapped.__module__ = getattr(raw, "__module__", None) or __name__
     wrapped.raw = raw
     return wrapped
+
+
+def _holds_box(x):
+    """A list or tuple with a traced value somewhere inside."""
+    return isinstance(x, (list, tuple)) and any(
+        v.__class__ in BOXES or _holds_box(v) for v in x)
 
 
 def defvjp(fun, *vjpmakers, argnums=None):
@@ -352,7 +378,8 @@ def _as_float(x):
 
 
 def zeros_like(x):
-    z = np.zeros(_shape(x), dtype=np.result_type(unbox(x), float))
+    dt = np.result_type(unbox(x))
+    z = np.zeros(_shape(x), dtype=dt if dt.kind == "f" else float)
     return z if z.ndim else z[()]
 
 
@@ -383,10 +410,15 @@ def _outputs(out, trace, what):
         if leaf.__class__ in BOXES and leaf._trace is trace:
             nodes.append(leaf.node)
             continue
-        if np.iscomplexobj(unbox(leaf)):
+        try:
+            kind = np.result_type(unbox(leaf)).kind
+        except TypeError:
+            kind = None
+        if kind == "c":
             raise _complex_error("the output of f")
-        if np.result_type(unbox(leaf)).kind not in "biuf":
-            raise TypeError(f"adlib.{what}: f returned {leaf!r}, which is not a number or array.")
+        if kind is None or kind not in "biuf":
+            raise TypeError(f"adlib.{what}: f returned {leaf!r}, which is not a number or array "
+                            "(or a list, tuple or dict of them).")
         nodes.append(None)
     return [x.value if n is not None else x for x, n in zip(leaves, nodes)], nodes, unflatten
 

@@ -15,7 +15,8 @@ from .core import _shape, defbatch, defjvp, defvjp, primitive
 from .numpy import _align, _batch_broadcast, _ndim
 
 __all__ = ["solve", "inv", "det", "slogdet", "cholesky", "eigh", "eigvalsh", "svd", "norm",
-           "matrix_power", "multi_dot"]
+           "matrix_power", "multi_dot", "pinv", "lstsq", "cond", "vector_norm", "matrix_norm",
+           "outer", "diagonal", "trace", "matmul", "vecdot", "matrix_transpose", "matrix_rank"]
 
 SlogdetResult = collections.namedtuple("SlogdetResult", "sign logabsdet")
 EighResult = collections.namedtuple("EighResult", "eigenvalues eigenvectors")
@@ -78,15 +79,23 @@ def solve(a, b):
     return _solve(a, b)
 
 
-inv = primitive(np.linalg.inv)
-defvjp(inv, lambda ans, a: lambda g: -_mT(ans) @ g @ _mT(ans))
-defjvp(inv, lambda t, ans, a: -ans @ t @ ans)
-defbatch(inv, _batch_broadcast(inv))
+_inv = primitive(np.linalg.inv, "inv", keywords=False)
+defvjp(_inv, lambda ans, a: lambda g: -_mT(ans) @ g @ _mT(ans))
+defjvp(_inv, lambda t, ans, a: -ans @ t @ ans)
+defbatch(_inv, _batch_broadcast(_inv))
 
-det = primitive(np.linalg.det)
-defvjp(det, lambda ans, a: lambda g: _mat(g * ans) * _mT(inv(a)))
-defjvp(det, lambda t, ans, a: ans * anp.sum(_mT(inv(a)) * t, axis=(-2, -1)))
-defbatch(det, _batch_broadcast(det))
+_det = primitive(np.linalg.det, "det", keywords=False)
+defvjp(_det, lambda ans, a: lambda g: _mat(g * ans) * _mT(_inv(a)))
+defjvp(_det, lambda t, ans, a: ans * anp.sum(_mT(_inv(a)) * t, axis=(-2, -1)))
+defbatch(_det, _batch_broadcast(_det))
+
+
+def inv(a):
+    return _inv(a)
+
+
+def det(a):
+    return _det(a)
 
 
 def _logabsdet_raw(a):
@@ -94,8 +103,8 @@ def _logabsdet_raw(a):
 
 
 _logabsdet = primitive(_logabsdet_raw, "slogdet")
-defvjp(_logabsdet, lambda ans, a: lambda g: _mat(g) * _mT(inv(a)))
-defjvp(_logabsdet, lambda t, ans, a: anp.sum(_mT(inv(a)) * t, axis=(-2, -1)))
+defvjp(_logabsdet, lambda ans, a: lambda g: _mat(g) * _mT(_inv(a)))
+defjvp(_logabsdet, lambda t, ans, a: anp.sum(_mT(_inv(a)) * t, axis=(-2, -1)))
 defbatch(_logabsdet, _batch_broadcast(_logabsdet))
 def _slogdet_sign(a):
     return np.linalg.slogdet(a)[0]
@@ -133,7 +142,7 @@ def _cholesky_jvp(t, L, s):
     return L @ _phi(z)
 
 
-_cholesky = primitive(np.linalg.cholesky)
+_cholesky = primitive(np.linalg.cholesky, "cholesky", keywords=False)
 defvjp(_cholesky, _cholesky_vjp)
 defjvp(_cholesky, _cholesky_jvp)
 defbatch(_cholesky, _batch_broadcast(_cholesky))
@@ -316,6 +325,7 @@ def _matrix_norm(x, ord, axes):
 
 
 def matrix_power(a, n):
+    a = anp._asarray(a)
     if n < 0:
         a, n = inv(a), -n
     out = anp.broadcast_to(np.eye(_shape(a)[-1]), _shape(a)) if n == 0 else a
@@ -332,5 +342,105 @@ def multi_dot(arrays, *, out=None):
     return result
 
 
-def __getattr__(name):  # qr, eig, pinv, ...: NumPy's, without derivatives
+def _pinv_raw(a, rcond=None):
+    return np.linalg.pinv(a) if rcond is None else np.linalg.pinv(a, rcond)
+
+
+def _pinv_vjp(p, a, rcond=None):
+    """From dP = -P dA P + P Pᵀ dAᵀ (I - A P) + (I - P A) dAᵀ Pᵀ P (Golub & Pereyra, 1973),
+    which holds where the rank of A does not change."""
+    def vjp(g):
+        pt = _mT(p)
+        return (-pt @ g @ pt + (_mT(g) - a @ (p @ _mT(g))) @ (p @ pt)
+                + (pt @ p) @ (_mT(g) - (_mT(g) @ p) @ a))
+    return vjp
+
+
+def _pinv_jvp(t, p, a, rcond=None):
+    tt = _mT(t)
+    return (-p @ t @ p + (p @ _mT(p)) @ (tt - (tt @ a) @ p)
+            + (tt - p @ (a @ tt)) @ (_mT(p) @ p))
+
+
+_pinv = primitive(_pinv_raw, "pinv")
+defvjp(_pinv, _pinv_vjp)
+defjvp(_pinv, _pinv_jvp)
+defbatch(_pinv, _batch_broadcast(_pinv))
+
+
+def pinv(a, rcond=None, hermitian=False, *, rtol=None):
+    """The pseudo-inverse; its derivative exists where the rank of ``a`` is locally constant
+    (full rank, typically)."""
+    return _pinv(a) if rcond is None and rtol is None else _pinv(
+        a, rcond=rcond if rcond is not None else rtol)
+
+
+_matrix_rank = anp._nondiff(np.linalg.matrix_rank, name="matrix_rank")
+
+
+def matrix_rank(A, tol=None, hermitian=False, *, rtol=None):
+    return _matrix_rank(A) if tol is None and rtol is None else _matrix_rank(A, tol=tol, rtol=rtol)
+
+
+def lstsq(a, b, rcond=None):
+    """As np.linalg.lstsq: (x, residuals, rank, singular values); x = pinv(a) @ b."""
+    x = pinv(a) @ b
+    m, n = _shape(a)[-2:]
+    rank = matrix_rank(a)
+    full = m > n and (rank == n if rank.__class__ not in anp.BOXES else True)
+    residuals = anp.sum((a @ x - b) ** 2, axis=0) if full else np.zeros(0)
+    return x, residuals, rank, svd(a, compute_uv=False)
+
+
+def cond(x, p=None):
+    if p in (None, 2, -2):
+        s = svd(x, compute_uv=False)
+        ratio = s[..., 0] / s[..., -1]
+        return 1.0 / ratio if p == -2 else ratio
+    return norm(x, p, axis=(-2, -1)) * norm(inv(x), p, axis=(-2, -1))
+
+
+def vector_norm(x, /, *, axis=None, keepdims=False, ord=2):
+    """The norm of the entries over ``axis`` (all axes by default), as one vector."""
+    x = anp._asarray(x)
+    nd = _ndim(x)
+    axes = tuple(range(nd)) if axis is None else tuple(
+        a % nd for a in ((axis,) if isinstance(axis, (int, np.integer)) else axis))
+    rest = tuple(a for a in range(nd) if a not in axes)
+    moved = anp.transpose(x, rest + axes)
+    out = _vector_norm(anp.reshape(moved, _shape(moved)[:len(rest)] + (-1,)), ord, -1)
+    if keepdims:
+        out = anp.reshape(out, tuple(1 if i in axes else d for i, d in enumerate(_shape(x))))
+    return out
+
+
+def matrix_norm(x, /, *, keepdims=False, ord="fro"):
+    return norm(x, ord, axis=(-2, -1), keepdims=keepdims)
+
+
+def outer(x1, x2, /):
+    return anp.outer(x1, x2)
+
+
+def diagonal(x, /, *, offset=0):
+    return anp.diagonal(x, offset, -2, -1)
+
+
+def trace(x, /, *, offset=0, dtype=None):
+    return anp.trace(x, offset, -2, -1, dtype)
+
+
+def matmul(x1, x2, /):
+    return anp.matmul(x1, x2)
+
+
+def vecdot(x1, x2, /, *, axis=-1):
+    return anp.vecdot(x1, x2, axis=axis)
+
+
+def matrix_transpose(x, /):
+    return _mT(x)
+
+
+def __getattr__(name):  # qr, eig, ...: NumPy's, without derivatives
     return getattr(np.linalg, name)

@@ -10,11 +10,13 @@ so its derivatives and batching come for free. Names not defined here (``zeros``
 routed here by NumPy's ``__array_ufunc__`` and ``__array_function__`` protocols.
 """
 import builtins
+import functools
 import inspect
 import operator
 
 import numpy as np
 
+from . import core
 from .core import (BOXES, NONDIFF, VJP_RULES, JVP_RULES, ArrayBox, Box, _complex_error,
                    _shape, defbatch, defjvp, defvjp, primitive, unbox, unbroadcast)
 
@@ -46,8 +48,18 @@ def _size(x):
 
 
 def _asarray(x):
-    """A list of traced values becomes a traced array; anything else is left alone."""
-    return array(x) if isinstance(x, (list, tuple)) and _is_traced(x) else x
+    """Lists become arrays (traced ones if they hold traced values); the rest is left alone."""
+    if isinstance(x, (list, tuple)):
+        return array(x) if _is_traced(x) else np.asarray(x)
+    return x
+
+
+def _array_args(f, n):
+    """``f`` with its first ``n`` positional arguments turned into arrays, as NumPy does."""
+    @functools.wraps(f)
+    def g(*args, **kwargs):
+        return f(*[_asarray(a) if i < n else a for i, a in enumerate(args)], **kwargs)
+    return g
 
 
 class _AllArguments(dict):
@@ -121,7 +133,7 @@ def _nondiff(f, batch=_batch_broadcast, fast=None, name=None):
                 return fast(x, y)
             return npf(x, y)
         f.__name__ = npf.__name__
-    p = primitive(f, name)
+    p = primitive(f, name, keywords=not isinstance(f, np.ufunc) and fast is None)
     p.nondiff = True
     if isinstance(npf if fast is not None else f, np.ufunc):  # for the tests: its arity
         p.elementwise = (npf if fast is not None else f).nin
@@ -181,7 +193,7 @@ _cast_nondiff = _nondiff(_astype_int, name="astype_int")
 
 def _elementwise(ufunc, dfdx):
     """A primitive from its local derivative ``dfdx(ans, x)``: g * f'(x) and t * f'(x)."""
-    f = primitive(ufunc)
+    f = primitive(ufunc, keywords=False)
     defvjp(f, lambda ans, x: lambda g: g * dfdx(ans, x))
     defjvp(f, lambda t, ans, x: t * dfdx(ans, x))
     defbatch(f, _batch_broadcast(f))
@@ -225,11 +237,23 @@ def _identity(x):
     return x
 
 
-positive = conj = conjugate = real = _identity  # real values only (complex is refused)
+def positive(x):
+    return x if _is_traced(x) else np.positive(x)
+
+
+def real(x):  # traced values are real (complex is refused)
+    return x if _is_traced(x) else np.real(x)
+
+
+def conj(x):
+    return x if _is_traced(x) else np.conj(x)
+
+
+conjugate = conj
 
 
 def imag(x):
-    return zeros_like(x)
+    return zeros_like(x) if _is_traced(x) else np.imag(x)
 
 
 # ---------------------------------------------------------------- elementwise, two arguments
@@ -243,13 +267,15 @@ def _binary(ufunc, op):
         if x.__class__ in _NUMBERS and y.__class__ in _NUMBERS:
             try:
                 ans = op(x, y)
-                if ans.__class__ is not complex:
+                if ans.__class__ is np.float64:
                     return ans
+                if ans.__class__ is float:  # a NumPy float, as np.add would give
+                    return np.float64(ans)
             except (ZeroDivisionError, OverflowError):
                 pass
         return ufunc(x, y)
     raw.__name__ = ufunc.__name__
-    f = primitive(raw)
+    f = primitive(raw, keywords=False)
     defbatch(f, _batch_broadcast(f))
     f.elementwise = 2
     return f
@@ -359,7 +385,7 @@ defjvp(arctan2, lambda t, ans, y, x: t * x / (x * x + y * y),
 
 def _where(c, x, y):
     if c.__class__ in (bool, np.bool_) and x.__class__ in _NUMBERS and y.__class__ in _NUMBERS:
-        return x if c else y
+        return np.float64(x if c else y)
     return np.where(c, x, y)
 
 
@@ -583,15 +609,16 @@ def mean(a, axis=None, dtype=None, out=None, keepdims=_NoValue, *, where=_NoValu
     _no_out(out, "mean")
     a = _asarray(a)
     if where is not _NoValue:
-        return _with_dtype(sum(a, axis, keepdims=keepdims, where=where)
-                           / np.sum(np.broadcast_to(_unbox(where), _shape(a)), axis=axis,
-                                    keepdims=_keep(keepdims)), dtype)
+        count = _sum(broadcast_to(astype(where, float), _shape(a)), axis=axis,
+                     keepdims=_keep(keepdims))
+        return _with_dtype(sum(a, axis, keepdims=keepdims, where=where) / count, dtype)
     return _with_dtype(_sum(a, axis=axis, keepdims=_keep(keepdims)) / _count(a, axis), dtype)
 
 
 def average(a, axis=None, weights=None, returned=False, *, keepdims=_NoValue):
     if weights is None:
-        avg, total = mean(a, axis, keepdims=keepdims), _count(a, axis)
+        avg = mean(a, axis, keepdims=keepdims)
+        total = np.full(_shape(avg), float(_count(a, axis)))
     else:
         if _ndim(weights) == 1 and _ndim(a) > 1:  # weights along the one axis
             weights = reshape(weights, tuple(-1 if k == axis % _ndim(a) else 1
@@ -607,11 +634,11 @@ def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=_NoValue, *, where=
     a = _asarray(a)
     ddof = ddof if correction is _NoValue else correction
     if where is not _NoValue:
-        w = np.broadcast_to(_unbox(where), _shape(a))
-        m = sum(a, axis, keepdims=True, where=w) / np.sum(w, axis=axis, keepdims=True)
+        w = broadcast_to(astype(where, float), _shape(a))
+        m = sum(a, axis, keepdims=True, where=where) / _sum(w, axis=axis, keepdims=True)
         d = a - m
-        return _with_dtype(sum(d * d, axis, keepdims=keepdims, where=w)
-                           / (np.sum(w, axis=axis, keepdims=_keep(keepdims)) - ddof), dtype)
+        return _with_dtype(sum(d * d, axis, keepdims=keepdims, where=where)
+                           / (_sum(w, axis=axis, keepdims=_keep(keepdims)) - ddof), dtype)
     m = _sum(a, axis=axis, keepdims=True) / _count(a, axis) if mean is _NoValue else mean
     d = a - m
     return _with_dtype(_sum(d * d, axis=axis, keepdims=_keep(keepdims))
@@ -620,8 +647,11 @@ def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=_NoValue, *, where=
 
 def std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=_NoValue, *, where=_NoValue,
         mean=_NoValue, correction=_NoValue):
-    return sqrt(var(a, axis, dtype, out, ddof, keepdims, where=where, mean=mean,
-                    correction=correction))
+    v = var(a, axis, dtype, out, ddof, keepdims, where=where, mean=mean, correction=correction)
+    # sqrt has an infinite slope at 0, where the spread is 0 (one element, or all equal): there
+    # the derivative taken is 0, as for |x| at 0, not 0 * inf = NaN
+    positive = v > 0
+    return _where3(positive, sqrt(_where3(positive, v, 1.0)), 0.0)
 
 
 def _cumsum_raw(x, axis=None):
@@ -683,7 +713,10 @@ def reshape(a, shape=None, order="C", *, newshape=None, copy=None):
 
 
 def _broadcast_raw(x, shape):
-    return x + np.zeros(shape)  # one C call, and a writeable result (np.broadcast_to's is not)
+    x = np.asarray(x)
+    if x.dtype.kind == "f":  # one C call, and a writeable result (np.broadcast_to's is not)
+        return x + np.zeros(shape, x.dtype)
+    return np.broadcast_to(x, shape).copy()
 
 
 def _broadcast_batch(batched, x, shape):
@@ -791,10 +824,18 @@ def atleast_3d(*arys):
 
 
 def copy(a, order="K", subok=False):
-    return a  # traced values are never mutated, so sharing is safe
+    if _is_traced(a):
+        return array(a)  # traced values are never mutated, so sharing is safe
+    return np.copy(a, order=order, subok=subok)
 
 
-asarray = asanyarray = ascontiguousarray = copy
+def asarray(a, dtype=None, order=None, **kwargs):
+    if _is_traced(a):
+        return array(a, dtype=dtype)
+    return np.asarray(a, dtype=dtype, order=order, **kwargs)
+
+
+asanyarray = ascontiguousarray = asarray
 
 
 # ---------------------------------------------------------------- indexing
@@ -879,29 +920,47 @@ def _axis_index(axis, ndim, index):
 
 
 def take(a, indices, axis=None, out=None, mode="raise"):
+    """As np.take; the indices may be traced (batched)."""
     _no_out(out, "take")
+    a = _asarray(a)
     if axis is None:
-        return getitem(ravel(a), indices)
-    return getitem(a, _axis_index(axis, _ndim(a), indices))
+        a, axis = ravel(a), 0
+    n = _shape(a)[axis]
+    if mode == "wrap":
+        indices = remainder(indices, n)
+    elif mode == "clip":
+        indices = _clip(indices, 0, n - 1)
+    elif mode != "raise":
+        raise ValueError(f"adlib: take mode must be 'raise', 'wrap' or 'clip', not {mode!r}.")
+    if indices.__class__ not in BOXES:
+        return getitem(a, _axis_index(axis, _ndim(a), indices))
+    picked = getitem(moveaxis(a, axis, 0), indices)  # index dims first, then a's other axes
+    k = _ndim(indices)
+    return moveaxis(picked, tuple(range(k)), tuple(range(axis % _ndim(a), axis % _ndim(a) + k)))
 
 
 def take_along_axis(arr, indices, axis=-1):
     """As np.take_along_axis, as one integer index into the flattened array (so that the
-    indices may be batched, as those of ``sort`` are under ``vmap``)."""
+    indices may be batched, as those of ``sort`` are under ``vmap``). Indices and array
+    broadcast against each other along the other axes, as in NumPy."""
+    arr = _asarray(arr)
     if axis is None:
         return getitem(ravel(arr), indices)
-    shape = _shape(arr)
+    shape, ishape = _shape(arr), _shape(indices)
     nd = len(shape)
     axis %= nd
+    out = [k if d == axis else np.broadcast_shapes((n,), (k,))[0]
+           for d, (n, k) in enumerate(zip(shape, ishape))]
     strides = np.cumprod((shape[1:] + (1,))[::-1])[::-1]  # C order, in elements
     flat = 0
     for d in range(nd):
         if d == axis:
             part = remainder(indices, shape[d])  # negative indices count from the end
-        else:
-            part = np.arange(_shape(indices)[d]).reshape([-1 if k == d else 1 for k in range(nd)])
+        else:  # a size-1 axis of arr is broadcast: always its element 0
+            part = (np.arange(out[d]) if shape[d] > 1 else np.zeros(out[d], int)).reshape(
+                [-1 if k == d else 1 for k in range(nd)])
         flat = flat + part * int(strides[d])
-    return getitem(ravel(arr), flat)
+    return getitem(ravel(arr), broadcast_to(flat, tuple(out)))
 
 
 def flip(m, axis=None):
@@ -970,6 +1029,8 @@ def diag(v, k=0):
 
 
 def _tri_mask(x, k, lower):
+    if _ndim(x) < 2:
+        raise ValueError("adlib: tril and triu need a matrix (or a stack of matrices).")
     rows, cols = _shape(x)[-2:]
     mask = np.tri(rows, cols, k, dtype=bool)
     return mask if lower else ~np.tri(rows, cols, k - 1, dtype=bool)
@@ -1009,6 +1070,11 @@ def diff(a, n=1, axis=-1, prepend=_NoValue, append=_NoValue):
 def pad(array, pad_width, mode="constant", **kwargs):
     """Padding as indexing (modes edge, reflect, symmetric, wrap) or as concatenation with
     constant blocks (mode constant)."""
+    array = _asarray(array)
+    unsupported = set(kwargs) - {"constant_values", "reflect_type"}
+    if unsupported or kwargs.get("reflect_type", "even") != "even":
+        raise NotImplementedError(f"adlib: pad does not support {sorted(kwargs)} "
+                                  "(constant_values and reflect_type='even' only).")
     nd = _ndim(array)
     widths = np.broadcast_to(np.asarray(pad_width, dtype=int), (nd, 2))
     constants = np.broadcast_to(np.asarray(kwargs.get("constant_values", 0.0), float), (nd, 2))
@@ -1043,6 +1109,8 @@ def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis
     if endpoint and num > 1:
         y = concatenate([y[:-1], expand_dims(broadcast_to(stop, shape), 0)], 0)
     y = moveaxis(y, 0, axis) if axis else y
+    if dtype is not None and np.dtype(dtype).kind in "iub":
+        y = floor(y)  # NumPy 2 rounds towards -inf for integer dtypes
     y = _with_dtype(y, dtype)
     return (y, step) if retstep else y
 
@@ -1149,13 +1217,14 @@ def dsplit(ary, indices_or_sections):
     return split(ary, indices_or_sections, 2)
 
 
-def array(obj, dtype=None, copy=True, **kwargs):
+def array(obj, dtype=None, *, copy=True, order="K", subok=False, ndmin=0, like=None):
     """Like ``np.array``, but a (nested) list of traced values becomes a traced array."""
-    if isinstance(obj, (list, tuple)) and _is_traced(obj):
-        return _with_dtype(stack([array(o) for o in obj]), dtype)
-    if obj.__class__ in BOXES:
-        return _with_dtype(obj, dtype)
-    return np.array(obj, dtype=dtype, copy=copy, **kwargs)
+    if not _is_traced(obj):
+        return np.array(obj, dtype=dtype, copy=copy, order=order, subok=subok, ndmin=ndmin)
+    out = stack([array(o) for o in obj]) if isinstance(obj, (list, tuple)) else obj
+    if _ndim(out) < ndmin:
+        out = reshape(out, (1,) * (ndmin - _ndim(out)) + _shape(out))
+    return _with_dtype(out, dtype)
 
 
 def _like(npf):
@@ -1166,8 +1235,14 @@ def _like(npf):
     return like
 
 
-zeros_like, ones_like, empty_like, full_like = (
-    _like(np.zeros_like), _like(np.ones_like), _like(np.empty_like), _like(np.full_like))
+zeros_like, ones_like, empty_like = (
+    _like(np.zeros_like), _like(np.ones_like), _like(np.empty_like))
+
+
+def full_like(a, fill_value, dtype=None, **kwargs):
+    if _is_traced(fill_value):  # the shape of a, the value (and derivative) of fill_value
+        return _with_dtype(broadcast_to(fill_value, _shape(a)), dtype)
+    return _like(np.full_like)(a, fill_value, dtype=dtype, **kwargs)
 
 
 def shape(a):
@@ -1216,7 +1291,7 @@ def _matmul_batch(batched, x, y):
     return squeeze(out, -1) if ry == 1 else out
 
 
-matmul = primitive(np.matmul)
+matmul = primitive(np.matmul, keywords=False)
 defvjp(matmul, lambda ans, x, y: _matmul_vjp(ans, x, y)[0],
        lambda ans, x, y: _matmul_vjp(ans, x, y)[1])
 defjvp(matmul, lambda t, ans, x, y: t @ y, lambda t, ans, x, y: x @ t)
@@ -1385,7 +1460,245 @@ def cross(a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
     return moveaxis(c, -1, axisc)
 
 
+# ---------------------------------------------------------------- more of NumPy, composed
+
+def select(condlist, choicelist, default=0):
+    out = default
+    for cond, choice in zip(condlist[::-1], choicelist[::-1]):
+        out = _where3(cond, choice, out)
+    return broadcast_to(out, np.broadcast_shapes(*(_shape(c) for c in condlist),
+                                                 *(_shape(c) for c in choicelist)))
+
+
+def rot90(m, k=1, axes=(0, 1)):
+    k %= 4
+    if k == 0:
+        return m
+    if k == 2:
+        return flip(flip(m, axes[0]), axes[1])
+    order = list(range(_ndim(m)))
+    order[axes[0]], order[axes[1]] = order[axes[1]], order[axes[0]]
+    if k == 1:
+        return transpose(flip(m, axes[1]), order)
+    return flip(transpose(m, order), axes[1])
+
+
+def quantile(a, q, axis=None, out=None, overwrite_input=False, method="linear",
+             keepdims=False):
+    """The 'linear' method of np.quantile: between the two nearest order statistics."""
+    _no_out(out, "quantile")
+    if method != "linear":
+        raise NotImplementedError("adlib: quantile supports method='linear' only.")
+    a = _asarray(a)
+    if axis is None:
+        a, axis = ravel(a), 0
+    srt = moveaxis(sort(a, axis=axis), axis, 0)
+    n = _shape(srt)[0]
+    q = np.asarray(unbox(q), dtype=float)
+    pos = q * (n - 1)
+    lo = np.floor(pos).astype(int)
+    hi = np.minimum(lo + 1, n - 1)
+    frac = (pos - lo).reshape(q.shape + (1,) * (_ndim(srt) - 1))
+    out = take(srt, lo, 0) * (1.0 - frac) + take(srt, hi, 0) * frac
+    if keepdims:
+        out = expand_dims(out, q.ndim + axis % _ndim(a))
+    return out
+
+
+def percentile(a, q, axis=None, out=None, overwrite_input=False, method="linear",
+               keepdims=False):
+    return quantile(a, np.asarray(q) / 100.0, axis, out, overwrite_input, method, keepdims)
+
+
+def median(a, axis=None, out=None, overwrite_input=False, keepdims=False):
+    return quantile(a, 0.5, axis, out, overwrite_input, keepdims=keepdims)
+
+
+def _nan_to(a, value):
+    a = _asarray(a)
+    return _where3(isnan(a), value, a)
+
+
+def nansum(a, axis=None, dtype=None, out=None, keepdims=_NoValue, **kwargs):
+    return sum(_nan_to(a, 0.0), axis, dtype, out, keepdims, **kwargs)
+
+
+def nanmean(a, axis=None, dtype=None, out=None, keepdims=_NoValue, **kwargs):
+    count = sum(astype(logical_not(isnan(a)), float), axis, keepdims=keepdims)
+    return nansum(a, axis, dtype, out, keepdims, **kwargs) / count
+
+
+def nanmax(a, axis=None, out=None, keepdims=_NoValue, **kwargs):
+    return max(_nan_to(a, -np.inf), axis, out, keepdims, **kwargs)
+
+
+def nanmin(a, axis=None, out=None, keepdims=_NoValue, **kwargs):
+    return min(_nan_to(a, np.inf), axis, out, keepdims, **kwargs)
+
+
+def cumulative_sum(x, /, *, axis=None, dtype=None, out=None, include_initial=False):
+    x = _asarray(x)
+    if axis is None:
+        if _ndim(x) > 1:
+            raise ValueError("adlib: cumulative_sum needs axis for arrays of 2 or more "
+                             "dimensions, as in NumPy.")
+        axis = 0
+    c = cumsum(x, axis, dtype, out)
+    if include_initial:
+        shape = list(_shape(c))
+        shape[axis] = 1
+        c = concatenate([np.zeros(shape), c], axis)
+    return c
+
+
+def meshgrid(*xi, copy=True, sparse=False, indexing="xy"):
+    n = len(xi)
+    where_ = list(range(n))  # the output axis along which input k varies
+    if indexing == "xy" and n > 1:
+        where_[0], where_[1] = 1, 0
+    grids = [reshape(x, tuple(-1 if d == w else 1 for d in range(n)))
+             for x, w in zip(xi, where_)]
+    if sparse:
+        return grids
+    full = np.broadcast_shapes(*(_shape(g) for g in grids))
+    return [broadcast_to(g, full) for g in grids]
+
+
+def trapezoid(y, x=None, dx=1.0, axis=-1):
+    y = _asarray(y)
+    nd = _ndim(y)
+    first = getitem(y, _axis_index(axis, nd, slice(1, None)))
+    last = getitem(y, _axis_index(axis, nd, slice(None, -1)))
+    if x is None:
+        d = dx
+    else:
+        d = diff(x, axis=axis if _ndim(x) == nd else -1)
+        if _ndim(d) == 1 and nd > 1:
+            d = reshape(d, tuple(-1 if k == axis % nd else 1 for k in range(nd)))
+    return sum((first + last) * d / 2.0, axis=axis)
+
+
+def polyval(p, x):
+    y = zeros_like(x) if _is_traced(x) else np.zeros_like(np.asarray(x, float))
+    for c in p:
+        y = y * x + c
+    return y
+
+
+def cov(m, y=None, rowvar=True, bias=False, ddof=None, fweights=None, aweights=None, *,
+        dtype=None):
+    if fweights is not None or aweights is not None:
+        raise NotImplementedError("adlib: cov does not support weights.")
+    X = atleast_2d(_asarray(m))
+    if not rowvar and _shape(X)[0] != 1:
+        X = transpose(X)
+    if y is not None:
+        Y = atleast_2d(_asarray(y))
+        if not rowvar and _shape(Y)[0] != 1:
+            Y = transpose(Y)
+        X = concatenate([X, Y], 0)
+    ddof = (0 if bias else 1) if ddof is None else ddof
+    d = X - mean(X, axis=1, keepdims=True)
+    c = (d @ transpose(d)) / (_shape(X)[1] - ddof)
+    return _with_dtype(squeeze(c), dtype)
+
+
+def corrcoef(x, y=None, rowvar=True, *, dtype=None):
+    c = cov(x, y, rowvar, dtype=dtype)
+    if _ndim(c) == 0:
+        return c / c
+    d = sqrt(diagonal(c))
+    return _clip(c / outer(d, d), -1.0, 1.0)  # as NumPy, which clips round-off
+
+
+def vecdot(x1, x2, /, *, axis=-1):
+    return sum(_asarray(x1) * _asarray(x2), axis=axis)
+
+
+def heaviside(x1, x2):
+    """0 for x1 < 0, x2 at x1 == 0, 1 for x1 > 0: the derivative flows to x2 only."""
+    return _where3(equal(x1, 0), x2, astype(greater(x1, 0), float))
+
+
+def copysign(x1, x2):
+    return _where3(signbit(x2), -abs(x1), abs(x1))
+
+
+def float_power(x1, x2):
+    return power(astype(_asarray(x1), np.float64), astype(_asarray(x2), np.float64))
+
+
+def _convolution_matrix(v, n):
+    """The (n + m - 1, n) matrix V with V @ a = np.convolve(a, v), gathered from v."""
+    m = _shape(v)[0]
+    k = np.arange(n + m - 1)[:, None] - np.arange(n)[None, :]
+    inside = (k >= 0) & (k < m)
+    return _where3(inside, take(v, np.clip(k, 0, m - 1)), 0.0)
+
+
+def convolve(a, v, mode="full"):
+    """np.convolve as a matrix product with a gathered (Toeplitz) matrix of v."""
+    a, v = atleast_1d(_asarray(a)), atleast_1d(_asarray(v))
+    n, m = _shape(a)[0], _shape(v)[0]
+    full = _convolution_matrix(v, n) @ a
+    if mode == "full":
+        return full
+    length = builtins.max(n, m) if mode == "same" else builtins.max(n, m) - builtins.min(n, m) + 1
+    start = (builtins.min(n, m) - 1) // 2 if mode == "same" else builtins.min(n, m) - 1
+    if mode not in ("same", "valid"):
+        raise ValueError(f"adlib: convolve mode must be 'full', 'same' or 'valid', not {mode!r}.")
+    return full[start:start + length]
+
+
+def correlate(a, v, mode="valid"):
+    return convolve(a, flip(atleast_1d(_asarray(v)), 0), mode)
+
+
+def _searchsorted_raw(a, v, side="left"):
+    return np.searchsorted(a, v, side=side)
+
+
+searchsorted = _nondiff(_searchsorted_raw, name="searchsorted",
+                        batch=lambda p: lambda batched, a, v, **kw: _no_batched_sorted(
+                            p, batched, a, v, **kw))
+
+
+def _no_batched_sorted(p, batched, a, v, **kwargs):
+    if batched[0]:
+        raise NotImplementedError("adlib.vmap: searchsorted (and interp) need the sorted array "
+                                  "to be the same for the whole batch (in_axes None).")
+    return p(a, v, **kwargs)
+
+
+def interp(x, xp, fp, left=None, right=None, period=None):
+    """Piecewise-linear interpolation; differentiable in x and fp (xp is a constant)."""
+    if period is not None or _is_traced(xp):
+        raise NotImplementedError("adlib: interp supports constant xp (not traced) and no "
+                                  "period.")
+    xp = np.asarray(xp, float)
+    x, fp = _asarray(x), _asarray(fp)
+    i = _clip(searchsorted(xp, x), 1, len(xp) - 1)
+    x0, x1 = take(xp, i - 1), take(xp, i)
+    w = (x - x0) / (x1 - x0)
+    y = take(fp, i - 1) * (1.0 - w) + take(fp, i) * w
+    lo = take(fp, 0) if left is None else left
+    hi = take(fp, -1) if right is None else right
+    return _where3(x < xp[0], lo, _where3(x > xp[-1], hi, y))
+
+
 # ---------------------------------------------------------------- what NumPy dispatches to
+
+# NumPy's functions accept lists wherever they take arrays; so do these.
+for _name, _n in [("var", 1), ("std", 1), ("average", 1), ("ptp", 1), ("cumprod", 1),
+                  ("moveaxis", 1), ("swapaxes", 1), ("rollaxis", 1), ("expand_dims", 1),
+                  ("squeeze", 1), ("flip", 1), ("fliplr", 1), ("flipud", 1), ("roll", 1),
+                  ("repeat", 1), ("tile", 1), ("diagonal", 1), ("trace", 1), ("diag", 1),
+                  ("tril", 1), ("triu", 1), ("sort", 1), ("diff", 1), ("nan_to_num", 1),
+                  ("append", 2), ("array_split", 1), ("split", 1), ("zeros_like", 1),
+                  ("ones_like", 1), ("empty_like", 1), ("full_like", 1), ("tensordot", 2),
+                  ("inner", 2), ("outer", 2), ("vdot", 2), ("kron", 2), ("cross", 2),
+                  ("broadcast_to", 1)]:
+    globals()[_name] = _array_args(globals()[_name], _n)
 
 from . import linalg  # noqa: E402  (linear algebra, built on the primitives above)
 
@@ -1404,13 +1717,16 @@ split array_split hsplit vsplit dsplit atleast_1d atleast_2d atleast_3d copy asa
 ascontiguousarray diagonal trace diag tril triu sort diff pad tile repeat take take_along_axis
 linspace real imag conj round around fix isposinf isneginf isclose argmax argmin argsort any all
 count_nonzero nonzero allclose array_equal zeros_like ones_like empty_like full_like shape ndim
-size""".split()
+size select rot90 quantile percentile median nansum nanmean nanmax nanmin cumulative_sum
+meshgrid trapezoid polyval cov corrcoef vecdot heaviside copysign float_power convolve correlate
+searchsorted interp""".split()
 UFUNCS = {getattr(np, n): globals()[n] for n in _UFUNC_NAMES}
 NONDIFF_UFUNCS = {getattr(np, n) for n in _NONDIFF_UFUNC_NAMES}
 FUNCTIONS = {getattr(np, n): globals()[n] for n in _FUNCTION_NAMES if hasattr(np, n)}
 FUNCTIONS.update({getattr(np.linalg, n): getattr(linalg, n) for n in linalg.__all__})
 FUNCTIONS[np.astype] = astype
 UFUNCS.update({getattr(np, n): globals()[n] for n in _NONDIFF_UFUNC_NAMES})
+UFUNCS.update({getattr(np, n): globals()[n] for n in ("heaviside", "copysign", "float_power")})
 NONDIFF_FUNCTIONS = {np.result_type, np.iscomplexobj, np.isrealobj, np.isscalar}
 _NONDIFF_NAMES = set(_NONDIFF_UFUNC_NAMES) | {
     "round", "around", "fix", "isposinf", "isneginf", "isclose", "argmax", "argmin", "argsort",
@@ -1441,7 +1757,8 @@ def _array_ufunc(self, ufunc, method, *inputs, **kwargs):
     if method != "__call__":
         raise _no_rule(f"numpy.{ufunc.__name__}.{method}")
     if ufunc in UFUNCS:
-        return UFUNCS[ufunc](*inputs, **kwargs)
+        dtype = kwargs.pop("dtype", None)
+        return _with_dtype(UFUNCS[ufunc](*inputs, **kwargs), dtype)
     raise _no_rule(f"numpy.{ufunc.__name__}")
 
 
@@ -1461,7 +1778,7 @@ def _no_method(self, name):
     if hasattr(np.ndarray, name) and not name.startswith("__"):
         hint = f"use anp.{name}(x) instead" if name in globals() else \
             "adlib.numpy.SUPPORTED lists what traced arrays support"
-        raise AttributeError(f"adlib: traced arrays have no method .{name}() (it writes in "
+        raise AttributeError(f"adlib: traced arrays have no attribute .{name} (it writes in "
                              f"place, or has no derivative rule in adlib); {hint}.")
     raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
@@ -1483,6 +1800,10 @@ def _install_box_methods():
         setattr(B, f"__{name}__", f)  # f(self, other)
         setattr(B, f"__r{name}__", lambda s, o, f=f: f(o, s))
     B.__divmod__ = lambda s, o: (floor_divide(s, o), remainder(s, o))
+    B.__rdivmod__ = lambda s, o: (floor_divide(o, s), remainder(o, s))
+    B.__round__ = lambda s, ndigits=None: round(s, ndigits or 0)
+    B.itemsize = property(lambda s: np.result_type(unbox(s)).itemsize)
+    B.nbytes = property(lambda s: _size(s) * s.itemsize)
     B.__neg__, B.__pos__, B.__abs__, B.__invert__ = negative, _identity, abs, invert
     for name, f in [("lt", less), ("le", less_equal), ("gt", greater), ("ge", greater_equal),
                     ("eq", equal), ("ne", not_equal)]:
@@ -1510,3 +1831,4 @@ def _install_box_methods():
 
 
 _install_box_methods()
+core.LIST_TO_ARRAY = array

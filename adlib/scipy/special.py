@@ -7,7 +7,8 @@ from ..core import _shape, defbatch, defjvp, defvjp, primitive
 from ..numpy import _batch_axis, _elementwise, _restore
 
 __all__ = ["logsumexp", "expit", "logit", "softmax", "log_softmax", "gammaln", "digamma",
-           "polygamma", "erf", "erfc"]
+           "polygamma", "erf", "erfc", "erfinv", "erfcinv", "gamma", "rgamma", "beta", "betaln",
+           "xlogy", "xlog1py", "multigammaln", "i0", "i1"]
 
 expit = _elementwise(sps.expit, lambda ans, x: ans * (1.0 - ans))
 logit = _elementwise(sps.logit, lambda ans, x: 1.0 / (x * (1.0 - x)))
@@ -25,6 +26,40 @@ defjvp(polygamma, None, lambda t, ans, n, x: t * polygamma(n + 1, x))
 defbatch(polygamma, anp._batch_broadcast(polygamma))
 gammaln = _elementwise(sps.gammaln, lambda ans, x: polygamma(0, x))
 digamma = psi = _elementwise(sps.digamma, lambda ans, x: polygamma(1, x))
+
+
+erfinv = _elementwise(sps.erfinv, lambda ans, x: np.sqrt(np.pi) / 2.0 * anp.exp(ans * ans))
+erfcinv = _elementwise(sps.erfcinv, lambda ans, x: -np.sqrt(np.pi) / 2.0 * anp.exp(ans * ans))
+gamma = _elementwise(sps.gamma, lambda ans, x: ans * polygamma(0, x))
+rgamma = _elementwise(sps.rgamma, lambda ans, x: -ans * polygamma(0, x))
+i0 = _elementwise(sps.i0, lambda ans, x: i1(x))
+i1 = _elementwise(sps.i1, lambda ans, x: anp.where(  # I1' = I0 - I1 / x, 1/2 at x = 0
+    x == 0, 0.5, i0(x) - ans / anp.where(x == 0, 1.0, x)))
+
+
+def _two(ufunc, dx, dy):
+    """A primitive of two arguments from its two partial derivatives (ans, x, y) -> ..."""
+    f = primitive(ufunc, keywords=False)
+    defvjp(f, lambda ans, x, y: lambda g: g * dx(ans, x, y),
+           lambda ans, x, y: lambda g: g * dy(ans, x, y))
+    defjvp(f, lambda t, ans, x, y: t * dx(ans, x, y), lambda t, ans, x, y: t * dy(ans, x, y))
+    defbatch(f, anp._batch_broadcast(f))
+    f.elementwise = 2
+    return f
+
+
+betaln = _two(sps.betaln, lambda ans, a, b: polygamma(0, a) - polygamma(0, a + b),
+              lambda ans, a, b: polygamma(0, b) - polygamma(0, a + b))
+beta = _two(sps.beta, lambda ans, a, b: ans * (polygamma(0, a) - polygamma(0, a + b)),
+            lambda ans, a, b: ans * (polygamma(0, b) - polygamma(0, a + b)))
+xlogy = _two(sps.xlogy, lambda ans, x, y: anp.log(y), lambda ans, x, y: x / y)
+xlog1py = _two(sps.xlog1py, lambda ans, x, y: anp.log1p(y), lambda ans, x, y: x / (1.0 + y))
+
+
+def multigammaln(a, d):
+    """log of the multivariate gamma function of dimension d, from gammaln."""
+    return d * (d - 1) / 4.0 * np.log(np.pi) + anp.sum(
+        anp.stack([gammaln(a - j / 2.0) for j in range(d)]), axis=0)
 
 
 def _logsumexp_raw(a, axis=None, keepdims=False):
