@@ -20,10 +20,12 @@ def check_grads(f, *args, modes=("fwd", "rev"), order=2, eps=1e-6, rtol=1e-5, at
     """Check ``f``'s forward and reverse derivatives against central finite differences.
 
     In a random direction ``v``, the JVP must equal ``(f(x + eps v) - f(x - eps v)) / 2 eps``;
-    for a random output cotangent ``u``, ``<u, J v>`` computed by the VJP must agree too. With
-    ``order=2`` (or more) the same is checked for the derivatives themselves, so rules that are
-    right at first order but not differentiable again are caught. Raises ``AssertionError``
-    naming the function, the mode and both numbers when they disagree.
+    for a random output cotangent ``u``, ``<u, J v>`` computed by the VJP must agree too. When
+    both modes are checked, they must also be each other's transpose, ``<u, J v> = <J^T u, v>``,
+    to near round-off (no finite difference involved). With ``order=2`` (or more) the same is
+    checked for the derivatives themselves, so rules that are right at first order but not
+    differentiable again are caught. Raises ``AssertionError`` naming the function, the mode,
+    the order of the derivative that failed and both numbers when they disagree.
     """
     args = tree_map(_as_float, args)
     rng = np.random.default_rng(0)
@@ -40,10 +42,21 @@ def check_grads(f, *args, modes=("fwd", "rev"), order=2, eps=1e-6, rtol=1e-5, at
                 f"  analytic: {np.asarray(analytic)}\n  numeric:  {np.asarray(expected)}")
 
     if "fwd" in modes:
-        compare("forward-mode (jvp)", jvp(f, args, v)[1], numeric)
+        tangent = jvp(f, args, v)[1]
+        compare("forward-mode (jvp)", tangent, numeric)
     u = _random_like(numeric, rng)
     if "rev" in modes:
-        compare("reverse-mode (vjp)", _vdot(vjp(f, *args)[1](u), v), np.vdot(u, numeric))
+        u_jt_v = _vdot(vjp(f, *args)[1](u), v)
+        compare("reverse-mode (vjp)", u_jt_v, np.vdot(u, numeric))
+        if "fwd" in modes:  # the same sum of products in another order: equal to round-off
+            dt = np.asarray(tangent).dtype
+            tol = 1e4 * np.finfo(dt if dt.kind == "f" else float).eps
+            scale = 1.0 + np.linalg.norm(u) * np.linalg.norm(tangent)
+            if not np.isclose(np.vdot(u, tangent), u_jt_v, rtol=tol, atol=tol * scale):
+                raise AssertionError(
+                    f"check_grads: the forward and reverse derivatives of {name} are not each "
+                    f"other's transpose (a derivative of order {_level}): <u, J v> = "
+                    f"{np.vdot(u, tangent)} but <J^T u, v> = {u_jt_v}")
     if order > 1:
         if "fwd" in modes:
             def tangent_of_f(*xs):

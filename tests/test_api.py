@@ -489,3 +489,14 @@ def test_more_of_numpy():
         assert np.allclose(adlib.vjp(lambda x: f(anp, x), x)[0], f(np, x)), name
         w = np.random.default_rng(0).standard_normal(np.shape(f(np, x)))
         adlib.check_grads(lambda x: anp.sum(f(anp, x) * w), x, order=2)
+
+
+def test_check_grads_catches_modes_that_are_not_transposes():
+    @adlib.primitive
+    def scale(x):
+        return 2.0 * x
+    adlib.defjvp(scale, lambda t, ans, x: 2.0 * t)
+    adlib.defvjp(scale, lambda ans, x: lambda g: 2.0 * g * (1 + 1e-7))  # off by 1e-7
+    adlib.check_grads(scale, 0.7, modes=("rev",), order=1)  # finite differences miss it
+    with pytest.raises(AssertionError, match=r"not each other's transpose.*order 1"):
+        adlib.check_grads(scale, 0.7, order=1)
