@@ -347,8 +347,9 @@ class BatchTrace:
         if rule is None:
             raise NotImplementedError(
                 f"adlib.vmap: {fun.__name__} has no batching rule, so it cannot be applied to a "
-                "batched value (adlib.vmap, and jacfwd, jacrev and hessian, which use it). Give "
-                f"it one with adlib.defbatch({fun.__name__}, rule).")
+                "batched value: under adlib.vmap, or in jacfwd, jacrev and hessian when a "
+                "derivative rule applies it to the batch of tangents or cotangents. Give it one "
+                f"with adlib.defbatch({fun.__name__}, rule).")
         batched = [False] * len(vals)
         for i in argnums:
             batched[i] = True

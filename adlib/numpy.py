@@ -177,9 +177,20 @@ def _axis_by_keyword(npf, flat=False):
 argmax, argmin, argsort = (_axis_by_keyword(f, flat=True) for f in (np.argmax, np.argmin,
                                                                    np.argsort))
 any, all, count_nonzero = (_axis_by_keyword(f) for f in (np.any, np.all, np.count_nonzero))
-nonzero = _nondiff(np.nonzero, batch=None)  # its shape depends on the values: not batchable
-allclose = _nondiff(np.allclose, batch=None)
-array_equal = _nondiff(np.array_equal, batch=None)
+def _unbatchable(why):
+    def batch(p):
+        def rule(batched, *args, **kwargs):
+            raise NotImplementedError(f"adlib.vmap: {p.__name__} cannot be batched: {why}")
+        return rule
+    return batch
+
+
+nonzero = _nondiff(np.nonzero, batch=_unbatchable(
+    "its result's shape depends on the values, so it differs between members. Keep the "
+    "shape fixed: select with anp.where(mask, x, 0) and reduce, instead of indexing."))
+allclose, array_equal = (_nondiff(f, batch=_unbatchable(
+    "it returns one Python bool, not a value per member; use anp.isclose or == and reduce "
+    "with anp.all(..., axis=...).")) for f in (np.allclose, np.array_equal))
 
 
 def _astype_int(x, dtype):
@@ -871,7 +882,10 @@ def _getitem_raw(x, idx):
 def _getitem_batch(batched, x, idx):
     if batched[1]:
         if not np.issubdtype(np.result_type(unbox(idx)), np.integer):
-            raise NotImplementedError("adlib.vmap: a batched index must be an integer array.")
+            raise NotImplementedError(
+                "adlib.vmap: indexing with a batched boolean mask selects a different number of "
+                "elements in each member, so the result has no fixed shape. Keep the shape "
+                "fixed: anp.where(mask, x, 0) (then reduce), instead of x[mask].")
         if not batched[0]:  # the same array for all: pick its rows
             return getitem(x, idx)
         return getitem(x, (np.arange(_shape(x)[0]).reshape(

@@ -146,6 +146,11 @@ def test_clear_errors():
     with pytest.raises(TypeError, match="adlib.vmap.*control flow.*anp.where"):
         vmap(lambda x: x if x > 0 else -x)(np.ones(3))
 
+    with pytest.raises(NotImplementedError, match="nonzero cannot be batched.*anp.where"):
+        vmap(lambda x: anp.sum(x[anp.nonzero(x > 0)]))(np.ones((2, 3)))
+    with pytest.raises(NotImplementedError, match="boolean mask.*anp.where"):
+        vmap(lambda x, m: anp.sum(x[m]))(np.ones((2, 3)), np.ones((2, 3), bool))
+
     @adlib.primitive
     def mystery(x):
         return 2.0 * x
