@@ -4,10 +4,12 @@
 #   make venv         create .venv and install requirements.txt (again only when it or pyproject.toml changed)
 #   make book         build the HTML into _build/html, executing notebooks through the jupyter-cache
 #   make notebooks    re-execute book/*.ipynb in place and normalise them (or one: NB=book/x.ipynb)
-#   make links        link the chapters listed in _toc.yml from the glossary and the Preface's map
+#   make links        link the chapters listed in _toc.yml from the glossary and the Preface's map,
+#                     and write each chapter's Colab set-up cell (scripts/colab_cells.py)
 #   make test         unit tests + notebook hygiene, nbval, the -W -n build, the browser check
+#   make pdf          the whole book as one PDF, printed by Chromium: _build/pdf/book.pdf
 #   make screenshot   docs/screenshot.png: a chapter at desktop width, for the README
-#   make mathjax      a local copy of MathJax 3 (npm package) for the offline browser check
+#   make axe          axe-core (npm package) for the browser check's accessibility test
 #   make clean        remove _build (keeps .venv and .cache)
 
 SHELL := bash
@@ -27,11 +29,11 @@ export JUPYTER_PLATFORM_DIRS := 1
 NB ?=
 NOTEBOOKS = $(if $(NB),$(NB),$(sort $(wildcard book/*.ipynb)))
 TEST_CONFIG := _build/_config.test.yml
-MATHJAX_VERSION := 3.2.2
-MATHJAX := .cache/mathjax/$(MATHJAX_VERSION)
+AXE_VERSION := 4.14.1
+AXE := .cache/axe-core/$(AXE_VERSION)
 PYTEST := $(BIN)/python -m pytest
 
-.PHONY: venv book notebooks links test unit hygiene nbval build-test browser screenshot mathjax clean
+.PHONY: venv book notebooks links test unit hygiene nbval build-test browser pdf screenshot axe clean
 
 venv: $(STAMP)
 
@@ -49,12 +51,13 @@ notebooks: venv
 
 links: venv
 	$(BIN)/python scripts/sync_chapters.py
+	$(BIN)/python scripts/colab_cells.py
 
 # Every step must pass, in this order. pytest's exit status 5 ("no tests collected") is accepted
 # only in step 1, where it means adlib has no unit tests yet; every later pytest run always collects
 # tests (the hygiene test, book/intro.ipynb, the browser module), so there 5 means something is
 # broken and fails the run like any other non-zero status.
-test: venv mathjax
+test: venv axe
 	@echo "==> 1/5: adlib unit tests"
 	$(MAKE) --no-print-directory unit
 	@echo "==> 2/5: notebook hygiene"
@@ -96,26 +99,32 @@ build-test: venv
 	rm -rf _build/html
 	$(BIN)/jupyter-book build . --all -W -n --keep-going --config $(TEST_CONFIG)
 
-browser: venv mathjax
+browser: venv axe
 	$(PYTEST) tests/browser
 
-screenshot: venv mathjax
+# One HTML page with every chapter (Sphinx's singlehtml builder, from the jupyter-cache that
+# make book fills), printed to A4 by the browser check's headless Chromium.
+pdf: venv
+	$(BIN)/jupyter-book build . --builder singlehtml
+	$(BIN)/python scripts/print_pdf.py _build/singlehtml _build/pdf/book.pdf
+
+screenshot: venv
 	@test -f _build/html/index.html || $(MAKE) --no-print-directory book
 	$(BIN)/python scripts/screenshot.py docs/screenshot.png "book/computation-graphs.html#the-chain-rule-as-a-sum-over-paths"
 
-# MathJax 3 from the npm registry, for the browser check (the pages load it from a CDN, which
-# the check answers locally). Without npm the browser check is skipped, with the reason.
-mathjax: $(MATHJAX)/es5/tex-mml-chtml.js
+# axe-core from the npm registry, for the browser check's accessibility test. Without npm that
+# one test is skipped, with the reason (.ci/run installs npm and makes it fail instead).
+axe: $(AXE)/axe.min.js
 
-$(MATHJAX)/es5/tex-mml-chtml.js:
+$(AXE)/axe.min.js:
 	@if command -v npm >/dev/null 2>&1; then \
-	    mkdir -p $(MATHJAX) && cd .cache/mathjax && \
-	    npm pack --silent mathjax@$(MATHJAX_VERSION) >/dev/null && \
-	    tar -xzf mathjax-$(MATHJAX_VERSION).tgz -C $(MATHJAX_VERSION) --strip-components=1 && \
-	    rm -f mathjax-$(MATHJAX_VERSION).tgz && echo "MathJax $(MATHJAX_VERSION) in $(MATHJAX)" || \
-	    echo "warning: could not get MathJax from the npm registry: the browser check will be skipped"; \
+	    mkdir -p $(AXE) && cd .cache/axe-core && \
+	    npm pack --silent axe-core@$(AXE_VERSION) >/dev/null && \
+	    tar -xzf axe-core-$(AXE_VERSION).tgz -C $(AXE_VERSION) --strip-components=1 && \
+	    rm -f axe-core-$(AXE_VERSION).tgz && echo "axe-core $(AXE_VERSION) in $(AXE)" || \
+	    echo "warning: could not get axe-core from the npm registry: the accessibility test will be skipped"; \
 	else \
-	    echo "warning: npm is not installed: no local MathJax, the browser check will be skipped"; \
+	    echo "warning: npm is not installed: no axe-core, the accessibility test will be skipped"; \
 	fi
 
 clean:

@@ -4,9 +4,10 @@
 >>> print(adlib.grad(lambda x: anp.sum(anp.sin(x) ** 2))(0.5))  # 2 sin x cos x = sin 2x
 0.8414709848078965
 
-Everything is built from three transformations: :func:`jvp` (forward mode), :func:`vjp`
-(reverse mode) and :func:`vmap` (batching). :func:`grad`, :func:`jacfwd`, :func:`jacrev`,
-:func:`hessian` and :func:`hvp` compose them, and any of them nests inside any other.
+Every derivative function is built from three transformations: :func:`jvp` (forward mode),
+:func:`vjp` (reverse mode) and :func:`vmap` (batching). :func:`grad`, :func:`jacfwd`,
+:func:`jacrev`, :func:`hessian` and :func:`hvp` compose them, and any of them nests inside any
+other.
 adlib differentiates real-valued code: a complex value entering a trace is an error.
 """
 from . import numpy  # noqa: F401  (installs the array methods and operators of traced values)

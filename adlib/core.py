@@ -190,7 +190,8 @@ def defvjp(fun, *vjpmakers, argnums=None):
 
     ``vjpmaker(ans, *args, **kwargs)`` returns a function that maps the output
     cotangent ``g`` to that argument's cotangent. ``None`` marks an argument
-    through which no derivative flows.
+    through which no derivative flows. The rules are for arguments 0, 1, 2, ... in order,
+    or for the argument numbers in ``argnums``.
     """
     rules = VJP_RULES.setdefault(fun, {})
     for i, maker in zip(argnums or itertools.count(), vjpmakers):
@@ -198,7 +199,9 @@ def defvjp(fun, *vjpmakers, argnums=None):
 
 
 def defjvp(fun, *jvpmakers, argnums=None):
-    """Give ``fun`` its forward-mode rules: ``jvpmaker(tangent, ans, *args, **kwargs)``."""
+    """Give ``fun`` its forward-mode rules: ``jvpmaker(tangent, ans, *args, **kwargs)`` returns
+    the output's tangent for that argument's ``tangent``; ``None`` and ``argnums`` as in
+    :func:`defvjp`."""
     rules = JVP_RULES.setdefault(fun, {})
     for i, maker in zip(argnums or itertools.count(), jvpmakers):
         rules[i] = NONDIFF if maker is None else maker

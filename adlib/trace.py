@@ -3,7 +3,7 @@ import inspect
 
 import numpy as np
 
-from .core import JVP_RULES, NONDIFF, ReverseTrace, _as_float, _outputs
+from .core import JVP_RULES, NONDIFF, ReverseTrace, _as_float, _outputs, unbroadcast
 
 _INFIX = {"add": "+", "subtract": "-", "multiply": "*", "divide": "/", "power": "**",
           "matmul": "@"}
@@ -143,20 +143,27 @@ class trace:
         return {self.names[k]: adj[k] if adj[k] is not None else 0.0 for k in self._nodes()}
 
     def adjoint_table(self):
-        """The reverse adjoint trace (Baydin et al., Table 3): each line adds one
-        node's share ``v̄k * ∂vk/∂vp`` to the adjoint of its parent ``vp``."""
+        """The reverse adjoint trace (Baydin et al., Table 3), one line per edge in the order
+        of the backward sweep: node ``vk`` adds its share ``v̄k * ∂vk/∂vp`` (the
+        ``contribution``) to the adjoint of its parent ``vp``; ``running total`` is ``v̄p``
+        after that ``+=``. A node's total is complete before the sweep reaches it."""
         rec, adj = self._rec, self._rec.backward({self.output: 1.0}, keep_all=True)
         bar = lambda k: "v" + BAR + self.names[k][1:]  # noqa: E731
-        rows = [[bar(self.output), "= y" + BAR, "", "= 1"]]
+        rows = [[bar(self.output), "= y" + BAR, "", "", "1"]]
+        running = {}
         for k in reversed(self._nodes()):
             for p, vjp in rec.tape[k]:
                 share = vjp(adj[k])
+                if np.shape(share) != np.shape(rec.values[p]):  # a broadcast argument
+                    share = unbroadcast(share, np.shape(rec.values[p]))
+                running[p] = share if p not in running else running[p] + share
                 local = "" if np.ndim(adj[k]) else f"∂{self.names[k]}/∂{self.names[p]} = " \
                     f"{_fmt(vjp(1.0))}"
                 rows.append([bar(p), f"+= {bar(k)} * ∂{self.names[k]}/∂{self.names[p]}", local,
-                             f"= {_fmt(share)}"])
-        rows += [[bar(k), "total", "", f"= {_fmt(adj[k])}"] for k in range(len(self.inputs))]
-        return self._table(["adjoint", "update", "local derivative", "value"], rows)
+                             _fmt(share), _fmt(running[p])])
+        rows += [[bar(k), "total", "", "", _fmt(adj[k])] for k in range(len(self.inputs))]
+        return self._table(["adjoint", "update", "local derivative", "contribution",
+                            "running total"], rows)
 
     def draw(self, ax=None, figsize=(7, 3.5), edge_labels=False):
         """Draw the computation graph with matplotlib; returns the axes.
@@ -186,11 +193,14 @@ class trace:
                     arrowstyle="-|>", color="0.4", shrinkA=22, shrinkB=22,
                     connectionstyle=f"arc3,rad={bend}"))
                 if edge_labels and np.ndim(self._rec.values[k]) == 0:
-                    # 40% of the way along, nearer the source: the middle of a long edge can sit
-                    # beside a node in between and seem to belong to it
+                    # 40% of the way along a bent edge, which arcs over the nodes in between;
+                    # on a straight edge, 40% of the way across the first gap between columns
+                    # (further along, it passes a node in between, and its label would sit
+                    # beside, or under, that node)
                     (x0, y0), (x1, y1) = pos[p], pos[k]
-                    lift = 0.48 * abs(bend) * (x1 - x0)  # the arc's bulge there
-                    labels.append(((x0 + 0.4 * (x1 - x0), y0 + 0.4 * (y1 - y0) + lift),
+                    t = 0.4 if bend else 0.4 / (x1 - x0)
+                    lift = 2 * t * (1 - t) * abs(bend) * (x1 - x0)  # the arc's bulge there
+                    labels.append(((x0 + t * (x1 - x0), y0 + t * (y1 - y0) + lift),
                                    (x1 - x0, y1 - y0), _fmt(vjp(1.0), 3)))
             op = self._rec.ops[k]
             label = self.input_names[k] if op is None else _INFIX.get(

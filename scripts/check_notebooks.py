@@ -24,6 +24,10 @@ For every notebook in book/ (or those named), it reports
     (the glossary and the Preface's map; fix with ``make links``);
   * book-wide (when no notebook is named): more than 5% of the code cells tagged
     ``nbval-ignore-output``, whose outputs nbval does not compare.
+  * for readers (check_for_readers): a Colab set-up cell out of step (``make links``), code
+    lines over 80 characters, figures without alt text and caption. The last two are reported
+    but not enforced until ENFORCE_CODE_WIDTH and ENFORCE_FIGURE_METADATA are switched on
+    (``--pending`` lists and enforces them now).
 Exit status 1 when anything is found.
 """
 import argparse
@@ -33,7 +37,13 @@ import re
 import sys
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+import colab_cells  # noqa: E402
 import sync_chapters  # noqa: E402
+
+# Checks for readers that the notebooks do not pass yet: switched on once they do.
+ENFORCE_CODE_WIDTH = False        # code lines at most CODE_WIDTH characters
+ENFORCE_FIGURE_METADATA = False   # every figure with mystnb image alt text and figure caption
+CODE_WIDTH = 80
 
 ADDRESS = re.compile(r"\b0x[0-9a-fA-F]{6,}\b")
 ABS_PATH = re.compile(
@@ -118,6 +128,8 @@ def check_notebook(path, rel, labels):
             continue
         if cell.get("cell_type") != "code":
             continue
+        if cell.get("execution_count") is None and colab_cells.is_setup_cell(cell):
+            continue  # written by scripts/colab_cells.py, not yet executed: it does nothing here
         code.append(src)
         tags = set(cell.get("metadata", {}).get("tags", []))
         if "assert" in src and ("autograd" in src or "agnp" in src) and not tags & HIDDEN:
@@ -204,11 +216,42 @@ def ignore_output_share(paths):
     return tagged, total
 
 
+IMAGE_MIMES = ("image/png", "image/svg+xml", "image/jpeg", "image/gif")
+PATH_LIKE = re.compile(r"(^|/)[\w.-]+\.(png|jpe?g|gif|svg|webp)$|^\.{0,2}/", re.I)
+
+
+def check_for_readers(path, rel, root):
+    """The reader-facing rules, by kind: {"colab": [...], "code width": [...], "figures": [...]}."""
+    found = {"colab": colab_cells.problems(path, rel, root), "code width": [], "figures": []}
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    for i, cell in enumerate(nb.get("cells", [])):
+        if cell.get("cell_type") != "code":
+            continue
+        src = "".join(cell.get("source", ""))
+        for n, line in enumerate(src.splitlines(), 1):
+            if len(line) > CODE_WIDTH:
+                found["code width"].append(f"{rel}: cell {i} line {n}: {len(line)} characters "
+                                           f"(at most {CODE_WIDTH})")
+        if any(m in out.get("data", {}) for out in cell.get("outputs", []) for m in IMAGE_MIMES):
+            meta = cell.get("metadata", {}).get("mystnb", {})
+            alt = str(meta.get("image", {}).get("alt", "")).strip()
+            caption = str(meta.get("figure", {}).get("caption", "")).strip()
+            if not alt or PATH_LIKE.search(alt):
+                found["figures"].append(f"{rel}: cell {i}: a figure without alt text "
+                                        "(cell metadata mystnb.image.alt)")
+            if not caption:
+                found["figures"].append(f"{rel}: cell {i}: a figure without a caption "
+                                        "(cell metadata mystnb.figure.caption)")
+    return found
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("notebooks", nargs="*", type=pathlib.Path)
     ap.add_argument("--root", type=pathlib.Path, default=sync_chapters.ROOT,
                     help="the book's top folder (default: this repository)")
+    ap.add_argument("--pending", action="store_true",
+                    help="also enforce the checks not switched on yet (code width, figure metadata)")
     args = ap.parse_args(argv)
     root = args.root.resolve()
     book = root / "book"
@@ -216,10 +259,17 @@ def main(argv=None):
                            if "_build" not in p.parts and ".ipynb_checkpoints" not in p.parts)
     notebooks = [p.resolve() for p in args.notebooks] if args.notebooks else all_notebooks
 
-    problems, labels = [], {}
+    problems, labels, pending = [], {}, {}
+    enforce = {"colab": True, "code width": ENFORCE_CODE_WIDTH or args.pending,
+               "figures": ENFORCE_FIGURE_METADATA or args.pending}
     for path in notebooks:
         rel = path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
         problems += check_notebook(path, rel, labels)
+        for kind, found in check_for_readers(path, rel, root).items():
+            if enforce[kind]:
+                problems += found
+            elif found:
+                pending.setdefault(kind, []).append(len(found))
 
     toc_path = root / "_toc.yml"
     if not toc_path.exists():
@@ -251,6 +301,9 @@ def main(argv=None):
         print(p)
     print(f"check_notebooks: book-wide, {share} are tagged {IGNORE_OUTPUT} "
           f"(at most {MAX_IGNORE_SHARE:.0%})")
+    for kind, counts in pending.items():
+        print(f"not enforced yet: {sum(counts)} {kind} problem(s) in {len(counts)} notebook(s) "
+              "(list them with --pending)")
     print(f"check_notebooks: {len(notebooks)} notebook(s), {len(problems)} problem(s)")
     return 1 if problems else 0
 

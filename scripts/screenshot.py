@@ -37,9 +37,11 @@ def main(out, rel=None):
         browser = bookbrowser.launch(pw)
         context = bookbrowser.offline_context(browser, base, viewport={"width": 1280, "height": 800})
         page = context.new_page()
-        page.goto(base + rel, wait_until="load")
-        page.wait_for_load_state("networkidle")
-        bookbrowser.wait_for_math(page)
+        problems = bookbrowser.open_page(page, base + rel)
+        if problems:
+            print(f"cannot take the screenshot: {'; '.join(problems)}")
+            browser.close()
+            return 1
         page.screenshot(path=str(out))
         browser.close()
     print(f"wrote {out} ({rel} at 1280x800)")

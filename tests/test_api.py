@@ -225,12 +225,34 @@ def test_trace_tables_follow_baydin():
     assert "tangent" in t.tangent_table([1.0, 0.0])
 
 
+def test_adjoint_table_shows_each_contribution_and_the_running_total():
+    # x sin x: v0 = x gets 0.9975 (= sin x) from the product, then 0.1061 (= x cos x) via sin
+    rows = [r.split() for r in adlib.trace(lambda x: x * anp.sin(x), 1.5)
+            .adjoint_table().splitlines()]
+    assert rows[0][-3:] == ["contribution", "running", "total"]
+    updates = [r for r in rows if r[0] == "v\u03040" and r[1] == "+="]
+    shares, totals = [float(r[-2]) for r in updates], [float(r[-1]) for r in updates]
+    assert np.allclose(shares, [np.sin(1.5), 1.5 * np.cos(1.5)], atol=1e-4)
+    assert np.allclose(totals, np.cumsum(shares), atol=1e-4)
+    assert np.isclose(totals[-1], np.sin(1.5) + 1.5 * np.cos(1.5), atol=1e-4)
+
+
 def test_trace_draws_the_graph():
     import matplotlib
     matplotlib.use("Agg")
     ax = adlib.trace(seed_f, 2.0, 3.0).draw()
     labels = [t.get_text() for t in ax.texts if t.get_text()]  # arrows have no text
     assert len(labels) == 4 and labels[-1].startswith("v2")  # x, y, x + y, (x + y) ** 2
+
+
+def test_edge_labels_of_long_edges_sit_in_the_first_gap():
+    # Baydin's sin(x2) (column 1) feeds the output (column 3), passing v3 in column 2: its
+    # label -1 must sit between columns 1 and 2, not beside v3
+    import matplotlib
+    matplotlib.use("Agg")
+    ax = adlib.trace(baydin_f, 2.0, 5.0).draw(edge_labels=True)
+    (label,) = [t for t in ax.texts if t.get_text() == "-1"]
+    assert 1.0 < label.xy[0] < 1.6
 
 
 @pytest.mark.filterwarnings("ignore:divide by zero", "ignore:invalid value")

@@ -1,50 +1,45 @@
 """Helpers for looking at the built book in a real browser, offline.
 
 The built HTML (``_build/html``) is served over http on 127.0.0.1 from a thread; Debian's
-Chromium is driven by Playwright. MathJax 3, which the pages load from a CDN, is answered from
-a local copy (``make mathjax`` unpacks the npm package into ``.cache/mathjax/<version>``); every
-other request that leaves 127.0.0.1 is aborted, so nothing waits on the network.
-Used by tests/browser/test_html.py and scripts/screenshot.py.
+Chromium is driven by Playwright. The book serves everything it needs itself, MathJax included
+(``_static/mathjax/``), so every request that leaves 127.0.0.1 is aborted and recorded: a page
+that needed one would show it (raw TeX, a missing image) and the browser check fails.
+Pages are inspected once they are ready, which is decided by events, not by time: the load
+event, MathJax's startup promise (resolved when the page is typeset), the fonts and the decoding
+of every image.
+Used by tests/browser/test_html.py, scripts/screenshot.py and scripts/print_pdf.py.
 """
 import contextlib
 import functools
 import http.server
 import os
 import pathlib
-import re
 import shutil
 import threading
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 HTML = ROOT / "_build" / "html"
-MATHJAX_CACHE = ROOT / ".cache" / "mathjax"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
-# sphinx.ext.mathjax (Sphinx 7) loads https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-mml-chtml.js,
-# which then loads its fonts and components relative to that address.
-MATHJAX_URL = re.compile(r"^https://cdn\.jsdelivr\.net/npm/mathjax@3[^/]*/(?P<path>[^?#]*)")
+# axe-core, the accessibility checker: make axe unpacks the npm package (the version the
+# Makefile names) into .cache/axe-core/<version>/; the newest there is used.
+AXE = max((ROOT / ".cache" / "axe-core").glob("*/axe.min.js"),
+          key=lambda p: [int(x) if x.isdigit() else 0 for x in p.parent.name.split(".")],
+          default=ROOT / ".cache" / "axe-core" / "axe.min.js")
+# An upper bound for a page to get ready, only so that a broken page fails instead of hanging;
+# nothing waits for it to pass.
+READY_LIMIT_MS = 180_000
 
 
-def mathjax_dir():
-    """The newest unpacked MathJax 3 under .cache/mathjax, or None."""
-    found = sorted(
-        (p for p in MATHJAX_CACHE.glob("3.*") if (p / "es5" / "tex-mml-chtml.js").is_file()),
-        key=lambda p: [int(x) if x.isdigit() else 0 for x in p.name.split(".")],
-    )
-    return found[-1] if found else None
-
-
-def missing_prerequisites():
+def missing_prerequisites(html=HTML):
     """Why the browser check cannot run here, or None when it can."""
     if not (os.access(CHROMIUM, os.X_OK) or shutil.which(CHROMIUM)):
         return f"no Chromium at {CHROMIUM} (install Debian's chromium, or set CHROMIUM=/path/to/chrome)"
-    if not (HTML / "index.html").is_file():
-        return f"the book is not built ({HTML.relative_to(ROOT)}/index.html is missing: run make book)"
-    if mathjax_dir() is None:
-        return "no local MathJax 3 in .cache/mathjax (run make mathjax; it needs npm and the npm registry)"
+    if not (html / "index.html").is_file() and not any(html.glob("*.html")):
+        return f"the book is not built ({html.relative_to(ROOT)}/index.html is missing: run make book)"
     try:
         import playwright.sync_api  # noqa: F401
     except ImportError:
@@ -78,38 +73,51 @@ def launch(playwright):
 
 
 def offline_context(browser, base_url, blocked=None, **options):
-    """A browser context that answers the MathJax CDN locally and aborts every other external
-    request (their URLs are appended to ``blocked``)."""
+    """A browser context in which every request outside ``base_url`` is aborted (and its URL
+    appended to ``blocked``)."""
     context = browser.new_context(**options)
-    local_mathjax = mathjax_dir()
 
     def handle(route):
         url = route.request.url
-        if url.startswith(base_url):
+        if url.startswith(base_url) or url.startswith("data:"):
             route.continue_()
-            return
-        match = MATHJAX_URL.match(url)
-        if match and local_mathjax is not None:
-            path = local_mathjax / match.group("path")
-            if path.is_file():
-                route.fulfill(path=str(path))
-            else:
-                route.fulfill(status=404, body="not in the local MathJax copy")
             return
         if blocked is not None:
             blocked.append(url)
         route.abort()
 
     context.route("**/*", handle)
-    context.set_default_timeout(30_000)
+    context.set_default_timeout(READY_LIMIT_MS)
+    context.set_default_navigation_timeout(READY_LIMIT_MS)
     return context
 
 
-def wait_for_math(page, timeout=30_000):
-    """Wait until MathJax (if the page loads it) has typeset the page."""
-    if not page.evaluate("() => !!document.querySelector('script[src*=\"mathjax\"]')"):
-        return False
-    page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise",
-                           timeout=timeout)
-    page.evaluate("() => MathJax.startup.promise.then(() => true)")
-    return True
+# Resolves when the page is ready to be looked at, or to the reason it never will be.
+READY = """async (limit) => {
+  const ready = (async () => {
+    const problems = [];
+    if (document.querySelector('script[src*="mathjax"]')) {
+      const startup = window.MathJax && window.MathJax.startup;
+      if (!startup || !startup.promise) {
+        problems.push('MathJax did not load');
+      } else {
+        await startup.promise;
+      }
+    }
+    await document.fonts.ready;
+    for (const img of Array.from(document.images)) {
+      img.loading = 'eager';
+      await img.decode().catch(() => null);  // a broken image is reported by the checks
+    }
+    return problems;
+  })();
+  const late = new Promise(r => setTimeout(() => r(['not ready after ' + limit / 1000 + ' s']), limit));
+  return Promise.race([ready, late]);
+}"""
+
+
+def open_page(page, url):
+    """Load ``url`` and wait until it is ready; returns a list of problems (MathJax missing)."""
+    page.goto(url, wait_until="load")
+    return page.evaluate(READY, READY_LIMIT_MS)
+
