@@ -4,7 +4,8 @@ Every ```pycon block of the page is a doctest, run in a fresh namespace after th
 block (the imports). Examples that end in an error show its type only (``TypeError: ...``):
 doctest's IGNORE_EXCEPTION_DETAIL compares the exception's type, not its message. Each block is
 named after the ``autofunction``/``autoclass``/``automodule`` entry above it, and every public
-name of ``adlib`` must have one.
+name of ``adlib`` must have one; every function of ``adlib.scipy.special`` must appear in an
+example after that module's entry.
 """
 import doctest
 import pathlib
@@ -13,6 +14,7 @@ import re
 import pytest
 
 import adlib
+from adlib.scipy import special
 
 PAGE = pathlib.Path(__file__).resolve().parent.parent / "book" / "api.md"
 BLOCK = re.compile(r"^```pycon\n(.*?)^```", re.M | re.S)
@@ -59,6 +61,13 @@ def test_every_public_name_has_an_example():
     with_example = {name for name, _, _ in BLOCKS}
     missing = [n for n in adlib.__all__ if f"adlib.{n}" not in with_example]
     assert not missing, f"book/api.md has no example after the entry of: {missing}"
+
+
+def test_every_special_function_has_an_example():
+    examples = "".join(src for name, _, src in BLOCKS if name == "adlib.scipy.special")
+    missing = [n for n in special.__all__ if not re.search(rf"\bspecial\.{n}\b", examples)]
+    assert examples and not missing, \
+        f"book/api.md: no example of adlib.scipy.special's {missing or 'functions'}"
 
 
 def test_a_wrong_output_fails():
