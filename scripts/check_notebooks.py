@@ -286,6 +286,12 @@ def main(argv=None):
             if (book / "glossary.md").read_text(encoding="utf-8") != sync_chapters.glossary_md(root):
                 problems.append("book/glossary.md: out of step with _toc.yml or scripts/glossary.yml "
                                 "(run make links)")
+            readme = root / "README.md"
+            text = readme.read_text(encoding="utf-8") if readme.exists() else ""
+            if sync_chapters.README_START in text and \
+                    sync_chapters.readme_with_contents(text, root) != text:
+                problems.append("README.md: the contents table is out of step with _toc.yml "
+                                "(run make links)")
             intro = sync_chapters.nbio.read(book / "intro.ipynb")
             if sync_chapters.map_cell(intro, book / "intro.ipynb").source != sync_chapters.chapter_map_md(root):
                 problems.append("book/intro.ipynb: the chapter map is out of step with _toc.yml (run make links)")
