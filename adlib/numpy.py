@@ -511,16 +511,24 @@ def _keep(keepdims):
     return False if keepdims is _NoValue else keepdims
 
 
-def sum(a, axis=None, dtype=None, out=None, keepdims=_NoValue, initial=_NoValue,
-        where=_NoValue):
-    _no_out(out, "sum")
-    a = _asarray(a)
-    if where is not _NoValue:
-        a = _where3(where, a, 0.0)
-    s = _sum(a, axis=axis, keepdims=_keep(keepdims))
-    if initial is not _NoValue:
-        s = s + initial
-    return _with_dtype(s, dtype)
+def _reduction(p, name, neutral, combine):
+    """NumPy's signature for a sum-like reduction ``p``: where= fills the left-out entries with
+    the neutral element, initial= is combined with the result."""
+    def public(a, axis=None, dtype=None, out=None, keepdims=_NoValue, initial=_NoValue,
+               where=_NoValue):
+        _no_out(out, name)
+        a = _asarray(a)
+        if where is not _NoValue:
+            a = _where3(where, a, neutral)
+        r = p(a, axis=axis, keepdims=_keep(keepdims))
+        if initial is not _NoValue:
+            r = combine(r, initial)
+        return _with_dtype(r, dtype)
+    public.__name__ = name
+    return public
+
+
+sum = _reduction(_sum, "sum", 0.0, add)
 
 
 def _exclusive_products(x):
@@ -559,16 +567,7 @@ defjvp(_prod, lambda t, ans, x, axis=None, keepdims=False: _sum(
 defbatch(_prod, _batch_axis(_prod))
 
 
-def prod(a, axis=None, dtype=None, out=None, keepdims=_NoValue, initial=_NoValue,
-         where=_NoValue):
-    _no_out(out, "prod")
-    a = _asarray(a)
-    if where is not _NoValue:
-        a = _where3(where, a, 1.0)
-    p = _prod(a, axis=axis, keepdims=_keep(keepdims))
-    if initial is not _NoValue:
-        p = p * initial
-    return _with_dtype(p, dtype)
+prod = _reduction(_prod, "prod", 1.0, multiply)
 
 
 def _extremum(npf, name):
