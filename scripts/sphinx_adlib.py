@@ -11,9 +11,8 @@
   ``_static/mathjax/``. Its CommonHTML output draws the maths with MathJax's web fonts, which a
   printed PDF (``make pdf``) embeds as outline fonts: vector glyphs, and text that can be
   searched and copied.
-* The bibliography's list is marked up with ARIA roles screen readers still support
-  (sphinxcontrib-bibtex writes ``role="doc-biblioentry"``, deprecated in ARIA 1.2, inside a
-  ``role="list"``, which then has no list items).
+* Markup of other extensions that axe-core reports as an accessibility problem is corrected
+  (``ARIA_FIXES``: the bibliography's roles, the label of myst-nb's hide-input toggle).
 * Figures are published as optimised PNG: each notebook figure in ``_images/`` is re-encoded
   as a 256-colour palette PNG when that is smaller (matplotlib writes 32-bit RGBA), once per
   figure (cached in the doctree folder). The notebooks keep their original outputs.
@@ -153,12 +152,22 @@ def _copy_mathjax(app, exc):
     _copy_tree(es5.parent / "LICENSE", dest / "LICENSE")  # Apache 2.0
 
 
-# ------------------------------------------------------------------------------ bibliography
+# ------------------------------------------------------------------------------ ARIA
 
-def _bibliography_roles(app, pagename, templatename, context, doctree):
-    body = context.get("body")
-    if body and 'role="doc-biblioentry"' in body:
-        context["body"] = body.replace('role="doc-biblioentry"', 'role="listitem"')
+# Markup of other extensions that axe-core reports as a serious accessibility problem, and its fix.
+ARIA_FIXES = {
+    # sphinxcontrib-bibtex: a deprecated role inside role="list", which then has no list items.
+    'role="doc-biblioentry"': 'role="listitem"',
+    # myst-nb's hide-input toggle: an aria-label that hides the visible "Show code cell source"
+    # from screen readers (axe's label-content-name-mismatch); without it, the text is the name.
+    '<summary aria-label="Toggle hidden content">': "<summary>",
+}
+
+
+def _aria_fixes(app, pagename, templatename, context, doctree):
+    if context.get("body"):
+        for old, new in ARIA_FIXES.items():
+            context["body"] = context["body"].replace(old, new)
 
 
 # ------------------------------------------------------------------------------ figures
@@ -215,7 +224,7 @@ def _optimise_images(app, exc):
 def setup(app):
     app.add_directive("adlib-numpy-functions", AdlibNumpyFunctions)
     app.connect("html-page-context", _dedupe_scripts, priority=990)  # after the other extensions
-    app.connect("html-page-context", _bibliography_roles)
+    app.connect("html-page-context", _aria_fixes)
     app.connect("builder-inited", _use_local_mathjax)
     app.connect("build-finished", _copy_mathjax)
     app.connect("build-finished", _optimise_images)
