@@ -25,9 +25,7 @@ For every notebook in book/ (or those named), it reports
   * book-wide (when no notebook is named): more than 5% of the code cells tagged
     ``nbval-ignore-output``, whose outputs nbval does not compare.
   * for readers (check_for_readers): a Colab set-up cell out of step (``make links``), code
-    lines over 80 characters, figures without alt text and caption. The last two are reported
-    but not enforced until ENFORCE_CODE_WIDTH and ENFORCE_FIGURE_METADATA are switched on
-    (``--pending`` lists and enforces them now).
+    lines over 80 characters, figures without alt text and caption.
 Exit status 1 when anything is found.
 """
 import argparse
@@ -40,10 +38,7 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 import colab_cells  # noqa: E402
 import sync_chapters  # noqa: E402
 
-# Checks for readers that the notebooks do not pass yet: switched on once they do.
-ENFORCE_CODE_WIDTH = False        # code lines at most CODE_WIDTH characters
-ENFORCE_FIGURE_METADATA = False   # every figure with mystnb image alt text and figure caption
-CODE_WIDTH = 80
+CODE_WIDTH = 80  # the book's code column fits 80 characters at 1280 px (_static/book.css)
 
 ADDRESS = re.compile(r"\b0x[0-9a-fA-F]{6,}\b")
 ABS_PATH = re.compile(
@@ -250,8 +245,6 @@ def main(argv=None):
     ap.add_argument("notebooks", nargs="*", type=pathlib.Path)
     ap.add_argument("--root", type=pathlib.Path, default=sync_chapters.ROOT,
                     help="the book's top folder (default: this repository)")
-    ap.add_argument("--pending", action="store_true",
-                    help="also enforce the checks not switched on yet (code width, figure metadata)")
     args = ap.parse_args(argv)
     root = args.root.resolve()
     book = root / "book"
@@ -259,17 +252,12 @@ def main(argv=None):
                            if "_build" not in p.parts and ".ipynb_checkpoints" not in p.parts)
     notebooks = [p.resolve() for p in args.notebooks] if args.notebooks else all_notebooks
 
-    problems, labels, pending = [], {}, {}
-    enforce = {"colab": True, "code width": ENFORCE_CODE_WIDTH or args.pending,
-               "figures": ENFORCE_FIGURE_METADATA or args.pending}
+    problems, labels = [], {}
     for path in notebooks:
         rel = path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
         problems += check_notebook(path, rel, labels)
-        for kind, found in check_for_readers(path, rel, root).items():
-            if enforce[kind]:
-                problems += found
-            elif found:
-                pending.setdefault(kind, []).append(len(found))
+        for found in check_for_readers(path, rel, root).values():
+            problems += found
 
     toc_path = root / "_toc.yml"
     if not toc_path.exists():
@@ -307,9 +295,6 @@ def main(argv=None):
         print(p)
     print(f"check_notebooks: book-wide, {share} are tagged {IGNORE_OUTPUT} "
           f"(at most {MAX_IGNORE_SHARE:.0%})")
-    for kind, counts in pending.items():
-        print(f"not enforced yet: {sum(counts)} {kind} problem(s) in {len(counts)} notebook(s) "
-              "(list them with --pending)")
     print(f"check_notebooks: {len(notebooks)} notebook(s), {len(problems)} problem(s)")
     return 1 if problems else 0
 

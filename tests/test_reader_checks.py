@@ -1,5 +1,5 @@
 """The hygiene check's rules for readers (scripts/check_notebooks.py, check_for_readers): they
-catch what they should, on small notebooks, whether or not they are enforced yet."""
+catch what they should, on small notebooks."""
 import json
 import pathlib
 import sys
