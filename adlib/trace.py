@@ -184,25 +184,43 @@ class trace:
         tangents, ``notes={k: f"{t:.4g}" for k, t in tr.tangents(seed).items()}``.
         """
         import matplotlib.pyplot as plt
+        from matplotlib.patches import ConnectionStyle
+        from matplotlib.path import Path
+
+        class Through(ConnectionStyle.Arc3):
+            """A quadratic Bezier curve through a control point given in data coordinates,
+            so that the curve, and a label placed by it, keep their shape when the axes
+            are resized (matplotlib's arc3 bulges by a fraction of the length on the screen)."""
+            def __init__(self, control):
+                super().__init__()
+                self.control = control
+
+            def connect(self, posA, posB):
+                c = ax.transData.transform(self.control)
+                return Path([posA, c, posB], [Path.MOVETO, Path.CURVE3, Path.CURVE3])
+
         nodes, tape = self._nodes(), self._rec.tape
         depth, columns = {}, {}
         for k in nodes:
             depth[k] = 1 + max((depth[p] for p, _ in tape[k]), default=-1)
             columns.setdefault(depth[k], []).append(k)
-        pos = {k: (d, (len(col) - 1) / 2 - i) for d, col in columns.items()
+        pos = {k: np.array([d, (len(col) - 1) / 2 - i]) for d, col in columns.items()
                for i, k in enumerate(col)}
 
-        def bend(p, k):
-            """An edge along a row would run behind the nodes between its ends: it arcs over."""
-            return -0.35 if pos[k][0] - pos[p][0] > 1 and pos[k][1] == pos[p][1] else 0.0
+        def control(p, k):
+            """An edge along a row would run behind the nodes between its ends: it arcs over.
+            Any other edge is straight: its control point is its midpoint."""
+            (x0, y0), (x1, y1) = pos[p], pos[k]
+            lift = 0.45 * (x1 - x0) if x1 - x0 > 1 and y0 == y1 else 0.0
+            return np.array([(x0 + x1) / 2, (y0 + y1) / 2 + lift])
 
         if ax is None:
             ax = plt.figure(figsize=figsize).add_subplot()
-        edges = [(p, k, vjp, bend(p, k)) for k in nodes for p, vjp in tape[k]]
-        for p, k, _, rad in edges:
+        edges = [(p, k, vjp, control(p, k)) for k in nodes for p, vjp in tape[k]]
+        for p, k, _, c in edges:
             ax.annotate("", xy=pos[k], xytext=pos[p], arrowprops=dict(
                 arrowstyle="-|>", color="0.4", shrinkA=22, shrinkB=22,
-                connectionstyle=f"arc3,rad={rad}"))
+                connectionstyle=Through(c)))
         boxes = {}
         for k in nodes:
             op = self._rec.ops[k]
@@ -211,32 +229,26 @@ class trace:
             text = f"{self.names[k]}\n{label}\n{_fmt(self._rec.values[k], 3)}"
             boxes[k] = ax.text(*pos[k], text, ha="center", va="center", fontsize=9, bbox=dict(
                 boxstyle="round,pad=0.4", fc="#dbe9f6" if op is None else "#fdf1d6", ec="0.3"))
-        ys = [y for _, y in pos.values()]
-        lines = max((str(notes[self.names[k]]).count("\n") + 1 for k in nodes
-                     if notes and self.names[k] in notes), default=0)
         ax.set_xlim(-0.6, max(depth.values(), default=0) + 0.6)
-        ax.set_ylim(min(ys, default=0) - 0.8 - 0.3 * lines, max(ys, default=0) + 0.8)
+        ax.set_ylim(-max(len(c) for c in columns.values()) / 2 - 0.3,
+                    max(len(c) for c in columns.values()) / 2 + 0.3)
         ax.axis("off")
         if not (notes or edge_labels):
             return ax
 
         # Notes and edge labels go where they keep room from the edges, the boxes and each
         # other: a label wedged between two edges, or a note on an edge, could belong to either.
+        # Each is anchored at a point in data coordinates, offset by a few points.
         fig = ax.figure
         fig.draw_without_rendering()  # lay out the boxes
-        to_display, to_data = ax.transData.transform, ax.transData.inverted().transform
-        px = fig.dpi / 72  # pixels per point
-        ts = np.linspace(0, 1, 60)[:, None]
+        to_display, px = ax.transData.transform, fig.dpi / 72  # pixels per point
 
-        def curve(p, k, rad):
-            """The edge's path on the screen: matplotlib's arc3, a quadratic Bezier curve."""
-            a, b = to_display(pos[p]), to_display(pos[k])
-            (dx, dy), mid = b - a, (a + b) / 2
-            c = mid + rad * np.array([dy, -dx])
-            return a, c, b
+        def curve(p, k, c, t):
+            """Points of an edge, in data coordinates, at the parameters t."""
+            t = np.asarray(t)[..., None]
+            return (1 - t) ** 2 * pos[p] + 2 * t * (1 - t) * c + t ** 2 * pos[k]
 
-        paths = [(lambda a, c, b: (1 - ts) ** 2 * a + 2 * ts * (1 - ts) * c + ts ** 2 * b)(
-            *curve(p, k, rad)) for p, k, _, rad in edges]
+        paths = [to_display(curve(p, k, c, np.linspace(0, 1, 60))) for p, k, _, c in edges]
         taken = [boxes[k].get_bbox_patch().get_window_extent() for k in nodes]
 
         def room(text, skip=None, own=None):
@@ -277,23 +289,22 @@ class trace:
                 place(note, [(pos[k], (0, -half - 3), "center", "top"),
                              (pos[k], (0, half + 3), "center", "bottom")], own=j)
         middle = np.mean(ax.get_ylim())
-        for i, (p, k, vjp, rad) in enumerate(edges):
+        for i, (p, k, vjp, c) in enumerate(edges):
             if not edge_labels or np.ndim(self._rec.values[k]):
                 continue
-            a, c, b = curve(p, k, rad)
             # on a straight edge, in the first gap between columns (further along it passes a
             # node in between, and its label would sit beside that node); on a bent one, which
             # arcs over the nodes in between, around its middle
-            span = 1.0 if rad else pos[k][0] - pos[p][0]
+            span = pos[k][0] - pos[p][0] if c[1] == (pos[p][1] + pos[k][1]) / 2 else 1.0
             candidates = []
             for side in (1, -1):  # beside the edge, never on it (a stub of line next to a
                 for t in np.array([0.4, 0.5, 0.3, 0.6, 0.25]) / span:  # number reads as a
-                    point = (1 - t) ** 2 * a + 2 * t * (1 - t) * c + t ** 2 * b  # minus sign),
-                    d = 2 * (1 - t) * (c - a) + 2 * t * (b - c)  # on the side away from the
-                    n = np.array([-d[1], d[0]]) / np.hypot(*d)   # middle of the graph first
-                    n *= side if (n[1] >= 0) == (to_data(point)[1] >= middle) else -side
+                    point, ahead = curve(p, k, c, [t, t + 1e-3])  # minus sign), on the side
+                    d = to_display(ahead) - to_display(point)     # away from the middle of
+                    n = np.array([-d[1], d[0]]) / np.hypot(*d)    # the graph first
+                    n *= side if (n[1] >= 0) == (point[1] >= middle) else -side
                     candidates.append((
-                        to_data(point), tuple(4 * n),
+                        point, tuple(4 * n),
                         "center" if abs(n[0]) < 0.5 else ("left" if n[0] > 0 else "right"),
                         "bottom" if n[1] > 0.3 else ("top" if n[1] < -0.3 else "center")))
             label = ax.annotate(_fmt(vjp(1.0), 3), candidates[0][0], (0, 0),

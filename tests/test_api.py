@@ -314,6 +314,26 @@ def test_edge_labels_stay_out_of_the_gap_between_converging_edges(figsize):
         assert not -0.5 + 0.5 * x < y < 0.5 - 0.5 * x
 
 
+def test_a_bent_edge_keeps_its_label_clear_after_the_layout_changes():
+    # x -> x * sin(x) arcs over sin(x); tight_layout after draw(ax=...) resizes the axes, and
+    # the arc (fixed in data coordinates) must still pass beside its label, not through it
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    fig, (_, ax) = plt.subplots(1, 2, figsize=(11, 2.9))
+    adlib.trace(lambda x: anp.sin(x) * x, 1.5).draw(ax=ax, edge_labels=True)
+    ax.set_title("a title")
+    fig.tight_layout()
+    fig.draw_without_rendering()
+    labels = [t.get_window_extent() for t in ax.texts if t.get_text() and "\n" not in t.get_text()]
+    edges = [t.arrow_patch.get_path() for t in ax.texts if not t.get_text()]  # in pixels
+    assert len(labels) == len(edges) == 3
+    for path in edges:
+        points = np.concatenate([seg(np.linspace(0, 1, 50)) for seg, _ in path.iter_bezier()])
+        assert not any(label.count_contains(points) for label in labels)
+    plt.close(fig)
+
+
 @pytest.mark.filterwarnings("ignore:divide by zero", "ignore:invalid value")
 def test_scalar_inputs_follow_ieee_arithmetic_not_pythons():
     # Python raises on 1.0 / 0.0; NumPy (and autograd) give -inf for d(1/x) at 0
