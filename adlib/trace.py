@@ -7,7 +7,12 @@ from .core import JVP_RULES, NONDIFF, ReverseTrace, _as_float, _outputs, unbroad
 
 _INFIX = {"add": "+", "subtract": "-", "multiply": "*", "divide": "/", "power": "**",
           "matmul": "@"}
+# in a drawing the operation stands alone on its line: a hyphen there reads as a separator
+_SYMBOL = dict(_INFIX, subtract="\u2212")
 BAR, DOT = "\u0304", "\u0307"  # combining bar (adjoint) and dot (tangent)
+# node names with subscripts, v₋₁ rather than v-1, which reads as a subtraction
+_SUBSCRIPT = str.maketrans("-0123456789", "\u208b\u2080\u2081\u2082\u2083\u2084\u2085\u2086"
+                                          "\u2087\u2088\u2089")
 
 
 def _fmt(x, precision=4):
@@ -39,10 +44,12 @@ class trace:
     """Record the evaluation trace of ``f`` at ``args`` (numbers or arrays).
 
     ``print(trace(f, 2.0, 5.0))`` shows the primal trace, one elementary operation
-    a line, named as in Baydin et al. (2018): inputs ``v-1, v0``, intermediates
-    ``v1, v2, ...``. ``tangent_table(seed)`` adds the forward tangent trace for a
-    seed direction, ``adjoint_table()`` shows the reverse adjoint trace, and
-    ``draw()`` draws the computation graph.
+    a line, named as in Baydin et al. (2018) with subscripts: inputs ``v₋₁, v₀``,
+    intermediates ``v₁, v₂, ...`` (the names are in ``names``, in the order of the
+    tape). ``tangent_table(seed)`` adds the forward tangent trace for a seed direction,
+    ``adjoint_table()`` shows the reverse adjoint trace, and ``draw()`` draws the
+    computation graph. ``tangents(seed)`` and ``adjoints()`` return the numbers, by
+    node name.
     """
 
     def __init__(self, f, *args):
@@ -56,7 +63,7 @@ class trace:
             f"x{i + 1}" for i in range(len(args))]
         (self.value,), (self.output,), _ = _outputs(f(*self.inputs), rec, "trace")
         n = len(args)
-        self.names = [f"v{i + 1 - n}" for i in range(len(rec.tape))]
+        self.names = ["v" + str(i + 1 - n).translate(_SUBSCRIPT) for i in range(len(rec.tape))]
 
     def _expr(self, k):
         op = self._rec.ops[k]
@@ -114,7 +121,8 @@ class trace:
     __repr__ = __str__
 
     def tangents(self, seed):
-        """Tangent of every node for the input direction ``seed`` (one number or array per input)."""
+        """Tangent of every node for the input direction ``seed`` (one number or array per
+        input), by node name."""
         t = {}
         for k in self._nodes():
             op = self._rec.ops[k]
@@ -134,11 +142,12 @@ class trace:
         """The primal and forward tangent traces side by side (Baydin et al., Table 2)."""
         t = self.tangents(seed)
         rows = [[self.names[k], self._expr(k), _fmt(self._rec.values[k]),
-                 "v" + DOT + self.names[k][1:], _fmt(t[self.names[k]])] for k in self._nodes()]
-        return self._table(["node", "operation", "value", "tangent", "value"], rows)
+                 "v" + DOT + self.names[k][1:], "=", _fmt(t[self.names[k]])]
+                for k in self._nodes()]
+        return self._table(["node", "operation", "value", "tangent", "", ""], rows)
 
     def adjoints(self):
-        """Adjoint of every node for output cotangent 1 (reverse mode)."""
+        """Adjoint of every node for output cotangent 1 (reverse mode), by node name."""
         adj = self._rec.backward({self.output: 1.0}, keep_all=True)
         return {self.names[k]: adj[k] if adj[k] is not None else 0.0 for k in self._nodes()}
 
@@ -165,63 +174,140 @@ class trace:
         return self._table(["adjoint", "update", "local derivative", "contribution",
                             "running total"], rows)
 
-    def draw(self, ax=None, figsize=(7, 3.5), edge_labels=False):
+    def draw(self, ax=None, figsize=(7, 3.5), edge_labels=False, notes=None, note_color="C0"):
         """Draw the computation graph with matplotlib; returns the axes.
 
         Inputs are blue, operations yellow; each box shows the node's name, operation and
         value. With ``edge_labels=True`` each edge of a scalar graph carries its local
-        derivative ``∂vk/∂vp``.
+        derivative ``∂vk/∂vp``. ``notes`` maps node names to texts written under the boxes
+        (above one where an edge passes below it), in ``note_color``; for instance the
+        tangents, ``notes={k: f"{t:.4g}" for k, t in tr.tangents(seed).items()}``.
         """
         import matplotlib.pyplot as plt
+        from matplotlib.patches import ConnectionStyle
+        from matplotlib.path import Path
+
+        class Through(ConnectionStyle.Arc3):
+            """A quadratic Bezier curve through a control point given in data coordinates,
+            so that the curve, and a label placed by it, keep their shape when the axes
+            are resized (matplotlib's arc3 bulges by a fraction of the length on the screen)."""
+            def __init__(self, control):
+                super().__init__()
+                self.control = control
+
+            def connect(self, posA, posB):
+                c = ax.transData.transform(self.control)
+                return Path([posA, c, posB], [Path.MOVETO, Path.CURVE3, Path.CURVE3])
+
         nodes, tape = self._nodes(), self._rec.tape
-        depth = {}
+        depth, columns = {}, {}
         for k in nodes:
             depth[k] = 1 + max((depth[p] for p, _ in tape[k]), default=-1)
-        columns = {}
-        for k in nodes:
             columns.setdefault(depth[k], []).append(k)
-        pos = {k: (d, -(i - (len(col) - 1) / 2)) for d, col in columns.items()
+        pos = {k: np.array([d, (len(col) - 1) / 2 - i]) for d, col in columns.items()
                for i, k in enumerate(col)}
+
+        def control(p, k):
+            """An edge along a row would run behind the nodes between its ends: it arcs over.
+            Any other edge is straight: its control point is its midpoint."""
+            (x0, y0), (x1, y1) = pos[p], pos[k]
+            lift = 0.45 * (x1 - x0) if x1 - x0 > 1 and y0 == y1 else 0.0
+            return np.array([(x0 + x1) / 2, (y0 + y1) / 2 + lift])
+
         if ax is None:
             ax = plt.figure(figsize=figsize).add_subplot()
-        labels = []  # (point on the edge, the edge's direction, text)
+        edges = [(p, k, vjp, control(p, k)) for k in nodes for p, vjp in tape[k]]
+        for p, k, _, c in edges:
+            ax.annotate("", xy=pos[k], xytext=pos[p], arrowprops=dict(
+                arrowstyle="-|>", color="0.4", shrinkA=22, shrinkB=22,
+                connectionstyle=Through(c)))
+        boxes = {}
         for k in nodes:
-            for p, vjp in tape[k]:
-                # an edge along a row would run behind the nodes between its ends: bend it
-                bend = -0.35 if depth[k] - depth[p] > 1 and pos[k][1] == pos[p][1] else 0.0
-                ax.annotate("", xy=pos[k], xytext=pos[p], arrowprops=dict(
-                    arrowstyle="-|>", color="0.4", shrinkA=22, shrinkB=22,
-                    connectionstyle=f"arc3,rad={bend}"))
-                if edge_labels and np.ndim(self._rec.values[k]) == 0:
-                    # 40% of the way along a bent edge, which arcs over the nodes in between;
-                    # on a straight edge, 40% of the way across the first gap between columns
-                    # (further along, it passes a node in between, and its label would sit
-                    # beside, or under, that node)
-                    (x0, y0), (x1, y1) = pos[p], pos[k]
-                    t = 0.4 if bend else 0.4 / (x1 - x0)
-                    lift = 2 * t * (1 - t) * abs(bend) * (x1 - x0)  # the arc's bulge there
-                    labels.append(((x0 + t * (x1 - x0), y0 + t * (y1 - y0) + lift),
-                                   (x1 - x0, y1 - y0), _fmt(vjp(1.0), 3)))
             op = self._rec.ops[k]
-            label = self.input_names[k] if op is None else _INFIX.get(
+            label = self.input_names[k] if op is None else _SYMBOL.get(
                 op[0].__name__, op[0].__name__.lstrip("_"))
-            ax.text(*pos[k], f"{self.names[k]}\n{label}\n{_fmt(self._rec.values[k], 3)}",
-                    ha="center", va="center", fontsize=9, bbox=dict(
-                        boxstyle="round,pad=0.4", fc="#dbe9f6" if op is None else "#fdf1d6",
-                        ec="0.3"))
+            text = f"{self.names[k]}\n{label}\n{_fmt(self._rec.values[k], 3)}"
+            boxes[k] = ax.text(*pos[k], text, ha="center", va="center", fontsize=9, bbox=dict(
+                boxstyle="round,pad=0.4", fc="#dbe9f6" if op is None else "#fdf1d6", ec="0.3"))
         ax.set_xlim(-0.6, max(depth.values(), default=0) + 0.6)
         ax.set_ylim(-max(len(c) for c in columns.values()) / 2 - 0.3,
                     max(len(c) for c in columns.values()) / 2 + 0.3)
-        for (x, y), direction, text in labels:
-            # beside the edge, never on it: a stub of line next to a number reads as a minus
-            # sign. The offset is along the edge's normal on the screen, on its upper side.
-            dx, dy = ax.transData.transform(direction) - ax.transData.transform((0.0, 0.0))
-            nx, ny = (-dy, dx) if dx > 0 or (dx == 0 and dy < 0) else (dy, -dx)
-            norm = np.hypot(nx, ny)
-            nx, ny = nx / norm, ny / norm
-            ax.annotate(text, (x, y), xytext=(4 * nx, 4 * ny), textcoords="offset points",
-                        ha="center" if abs(nx) < 0.5 else ("left" if nx > 0 else "right"),
-                        va="bottom" if ny > 0.3 else ("top" if ny < -0.3 else "center"),
-                        fontsize=8, color="#b03030")
         ax.axis("off")
+        if not (notes or edge_labels):
+            return ax
+
+        # Notes and edge labels go where they keep room from the edges, the boxes and each
+        # other: a label wedged between two edges, or a note on an edge, could belong to either.
+        # Each is anchored at a point in data coordinates, offset by a few points.
+        fig = ax.figure
+        fig.draw_without_rendering()  # lay out the boxes
+        to_display, px = ax.transData.transform, fig.dpi / 72  # pixels per point
+
+        def curve(p, k, c, t):
+            """Points of an edge, in data coordinates, at the parameters t."""
+            t = np.asarray(t)[..., None]
+            return (1 - t) ** 2 * pos[p] + 2 * t * (1 - t) * c + t ** 2 * pos[k]
+
+        paths = [to_display(curve(p, k, c, np.linspace(0, 1, 60))) for p, k, _, c in edges]
+        taken = [boxes[k].get_bbox_patch().get_window_extent() for k in nodes]
+
+        def room(text, skip=None, own=None):
+            """Room around a text, in pixels: from the other edges and the boxes, and twice
+            as much from the other notes and labels (two labels side by side read as one)."""
+            bb = text.get_window_extent()
+            gaps = [np.min(np.hypot(np.maximum(np.maximum(bb.x0 - q[:, 0], q[:, 0] - bb.x1), 0),
+                                    np.maximum(np.maximum(bb.y0 - q[:, 1], q[:, 1] - bb.y1), 0)))
+                    for i, q in enumerate(paths) if i != skip]
+            gaps += [np.hypot(max(bb.x0 - o.x1, o.x0 - bb.x1, 0),
+                              max(bb.y0 - o.y1, o.y0 - bb.y1, 0)) / (1 if j < len(nodes) else 2)
+                     for j, o in enumerate(taken) if j != own]
+            return min(gaps, default=np.inf)
+
+        def place(text, candidates, skip=None, own=None):
+            """Put text at the first candidate with 8 points of room, or else the roomiest."""
+            best = None
+            for xy, offset, ha, va in candidates:
+                text.xy, text.xyann = xy, offset
+                text.set_ha(ha)
+                text.set_va(va)
+                r = room(text, skip, own)
+                if best is None or r > best[0]:
+                    best = (r, xy, offset, ha, va)
+                if r >= 8 * px:
+                    break
+            _, text.xy, text.xyann, ha, va = best
+            text.set_ha(ha)
+            text.set_va(va)
+            taken.append(text.get_window_extent())
+
+        for j, k in enumerate(nodes):
+            if notes and self.names[k] in notes:
+                half = boxes[k].get_bbox_patch().get_window_extent().height / 2 / px
+                note = ax.annotate(str(notes[self.names[k]]), pos[k], (0, 0),
+                                   textcoords="offset points", fontsize=9, fontweight="bold",
+                                   color=note_color)
+                place(note, [(pos[k], (0, -half - 3), "center", "top"),
+                             (pos[k], (0, half + 3), "center", "bottom")], own=j)
+        middle = np.mean(ax.get_ylim())
+        for i, (p, k, vjp, c) in enumerate(edges):
+            if not edge_labels or np.ndim(self._rec.values[k]):
+                continue
+            # on a straight edge, in the first gap between columns (further along it passes a
+            # node in between, and its label would sit beside that node); on a bent one, which
+            # arcs over the nodes in between, around its middle
+            span = pos[k][0] - pos[p][0] if c[1] == (pos[p][1] + pos[k][1]) / 2 else 1.0
+            candidates = []
+            for side in (1, -1):  # beside the edge, never on it (a stub of line next to a
+                for t in np.array([0.4, 0.5, 0.3, 0.6, 0.25]) / span:  # number reads as a
+                    point, ahead = curve(p, k, c, [t, t + 1e-3])  # minus sign), on the side
+                    d = to_display(ahead) - to_display(point)     # away from the middle of
+                    n = np.array([-d[1], d[0]]) / np.hypot(*d)    # the graph first
+                    n *= side if (n[1] >= 0) == (point[1] >= middle) else -side
+                    candidates.append((
+                        point, tuple(4 * n),
+                        "center" if abs(n[0]) < 0.5 else ("left" if n[0] > 0 else "right"),
+                        "bottom" if n[1] > 0.3 else ("top" if n[1] < -0.3 else "center")))
+            label = ax.annotate(_fmt(vjp(1.0), 3), candidates[0][0], (0, 0),
+                                textcoords="offset points", fontsize=8, color="#b03030")
+            place(label, candidates, skip=i)
         return ax

@@ -217,12 +217,25 @@ def test_missing_rule_is_an_error():
 def test_trace_tables_follow_baydin():
     t = adlib.trace(baydin_f, 2.0, 5.0)
     text = str(t)
-    assert "v-1" in text and "log(v-1)" in text and "11.6521" in text
-    assert np.isclose(t.tangents([1.0, 0.0])["v5"], 5.5)
+    # subscripted names: v₋₁ cannot be read as a subtraction, as v-1 could
+    assert t.names == ["v\u208b\u2081", "v\u2080"] + [f"v{chr(0x2080 + i)}" for i in range(1, 6)]
+    assert "v-1" not in text and "log(v\u208b\u2081)" in text and "11.6521" in text
+    assert np.isclose(t.tangents([1.0, 0.0])["v\u2085"], 5.5)
     adj = t.adjoints()
-    assert np.isclose(adj["v-1"], 5.5) and np.isclose(adj["v0"], 2 - np.cos(5.0))
-    assert "v\u0304-1" in t.adjoint_table()
-    assert "tangent" in t.tangent_table([1.0, 0.0])
+    assert np.isclose(adj["v\u208b\u2081"], 5.5) and np.isclose(adj["v\u2080"], 2 - np.cos(5.0))
+    assert "v\u0304\u208b\u2081" in t.adjoint_table()
+    header, _, *rows = t.tangent_table([1.0, 0.0]).splitlines()
+    assert header.split() == ["node", "operation", "value", "tangent"]  # "value" once
+    assert rows[4].split() == ["v\u2083", "v\u2081", "+", "v\u2082", "10.6931",
+                               "v\u0307\u2083", "=", "5.5"]
+
+
+def test_names_beyond_nine_have_subscript_digits():
+    def f(x):
+        for _ in range(11):
+            x = anp.sin(x)
+        return x
+    assert adlib.trace(f, 0.3).names[-2:] == ["v\u2081\u2080", "v\u2081\u2081"]
 
 
 def test_adjoint_table_shows_each_contribution_and_the_running_total():
@@ -230,11 +243,17 @@ def test_adjoint_table_shows_each_contribution_and_the_running_total():
     rows = [r.split() for r in adlib.trace(lambda x: x * anp.sin(x), 1.5)
             .adjoint_table().splitlines()]
     assert rows[0][-3:] == ["contribution", "running", "total"]
-    updates = [r for r in rows if r[0] == "v\u03040" and r[1] == "+="]
+    updates = [r for r in rows if r[0] == "v\u0304\u2080" and r[1] == "+="]
     shares, totals = [float(r[-2]) for r in updates], [float(r[-1]) for r in updates]
     assert np.allclose(shares, [np.sin(1.5), 1.5 * np.cos(1.5)], atol=1e-4)
     assert np.allclose(totals, np.cumsum(shares), atol=1e-4)
     assert np.isclose(totals[-1], np.sin(1.5) + 1.5 * np.cos(1.5), atol=1e-4)
+
+
+def _drawing(ax):
+    """The texts of a drawing and their extents on the screen."""
+    ax.figure.draw_without_rendering()
+    return [(t.get_text(), t.get_window_extent()) for t in ax.texts if t.get_text()]
 
 
 def test_trace_draws_the_graph():
@@ -242,7 +261,10 @@ def test_trace_draws_the_graph():
     matplotlib.use("Agg")
     ax = adlib.trace(seed_f, 2.0, 3.0).draw()
     labels = [t.get_text() for t in ax.texts if t.get_text()]  # arrows have no text
-    assert len(labels) == 4 and labels[-1].startswith("v2")  # x, y, x + y, (x + y) ** 2
+    assert len(labels) == 4 and labels[-1].startswith("v\u2082")  # x, y, x + y, (x + y) ** 2
+    # a subtraction node shows U+2212: a hyphen alone on its line reads as a separator
+    boxes = [t for t, _ in _drawing(adlib.trace(baydin_f, 2.0, 5.0).draw())]
+    assert boxes[-1].split("\n")[:2] == ["v\u2085", "\u2212"]
 
 
 def test_edge_labels_of_long_edges_sit_in_the_first_gap():
@@ -253,6 +275,63 @@ def test_edge_labels_of_long_edges_sit_in_the_first_gap():
     ax = adlib.trace(baydin_f, 2.0, 5.0).draw(edge_labels=True)
     (label,) = [t for t in ax.texts if t.get_text() == "-1"]
     assert 1.0 < label.xy[0] < 1.6
+
+
+def test_notes_and_labels_overlap_nothing():
+    # the notes (under the boxes, or above one where an edge passes below) and the edge
+    # labels overlap no box and no other text
+    import matplotlib
+    matplotlib.use("Agg")
+    t = adlib.trace(baydin_f, 2.0, 5.0)
+    notes = {k: f"v\u0307{k[1:]} = {float(d):.4g}" for k, d in t.tangents([1.0, 0.0]).items()}
+    ax = t.draw(figsize=(8, 4.4), edge_labels=True, notes=notes, note_color="C4")
+    texts = _drawing(ax)
+    assert sorted(s for s, _ in texts if s in notes.values()) == sorted(notes.values())
+    assert all(n.get_color() == "C4" for n in ax.texts if n.get_text() in notes.values())
+    for i, (_, a) in enumerate(texts):
+        for _, b in texts[i + 1:]:
+            assert not a.overlaps(b)
+    # nor does a note sit on an edge (all of Baydin's edges are straight)
+    along = np.linspace(0, 1, 200)[:, None]
+    for edge in (e for e in ax.texts if not e.get_text()):
+        ends = ax.transData.transform([edge.xyann, edge.xy])
+        points = ends[0] + along * (ends[1] - ends[0])
+        for _, box in ((s, b) for s, b in texts if s in notes.values()):
+            assert not box.count_contains(points)
+
+
+@pytest.mark.parametrize("figsize", [(7, 3.4), (8, 4.4)])
+def test_edge_labels_stay_out_of_the_gap_between_converging_edges(figsize):
+    # x1 -> v2 (label 5) and x2 -> v2 (label 2) converge on v2: a label between them could
+    # belong to either, so each goes on the outer side of its edge
+    import matplotlib
+    matplotlib.use("Agg")
+    ax = adlib.trace(baydin_f, 2.0, 5.0).draw(figsize=figsize, edge_labels=True)
+    texts = dict(_drawing(ax))
+    for label in ("5", "2"):
+        x, y = ax.transData.inverted().transform(texts[label].get_points().mean(axis=0))
+        # x1 at (0, 0.5), x2 at (0, -0.5), v2 at (1, 0)
+        assert not -0.5 + 0.5 * x < y < 0.5 - 0.5 * x
+
+
+def test_a_bent_edge_keeps_its_label_clear_after_the_layout_changes():
+    # x -> x * sin(x) arcs over sin(x); tight_layout after draw(ax=...) resizes the axes, and
+    # the arc (fixed in data coordinates) must still pass beside its label, not through it
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    fig, (_, ax) = plt.subplots(1, 2, figsize=(11, 2.9))
+    adlib.trace(lambda x: anp.sin(x) * x, 1.5).draw(ax=ax, edge_labels=True)
+    ax.set_title("a title")
+    fig.tight_layout()
+    fig.draw_without_rendering()
+    labels = [t.get_window_extent() for t in ax.texts if t.get_text() and "\n" not in t.get_text()]
+    edges = [t.arrow_patch.get_path() for t in ax.texts if not t.get_text()]  # in pixels
+    assert len(labels) == len(edges) == 3
+    for path in edges:
+        points = np.concatenate([seg(np.linspace(0, 1, 50)) for seg, _ in path.iter_bezier()])
+        assert not any(label.count_contains(points) for label in labels)
+    plt.close(fig)
 
 
 @pytest.mark.filterwarnings("ignore:divide by zero", "ignore:invalid value")
