@@ -112,7 +112,8 @@ class trace:
         widths = [max(width(r[i]) for r in [header] + rows) for i in range(len(header))]
         line = lambda r: "  ".join(str(c) + " " * (w - width(c))  # noqa: E731
                                    for c, w in zip(r, widths)).rstrip()
-        return "\n".join([line(header), line(["-" * w for w in widths])] + [line(r) for r in rows])
+        ruling = line(["-" * w if h else " " * w for h, w in zip(header, widths)])  # headed ones
+        return "\n".join([line(header), ruling] + [line(r) for r in rows])
 
     def primal_table(self):
         rows = [[self.names[k], "=", self._expr(k), "=", _fmt(self._rec.values[k])]
@@ -241,6 +242,11 @@ class trace:
             lift = 0.45 * (x1 - x0) if x1 - x0 > 1 and y0 == y1 else 0.0
             return np.array([(x0 + x1) / 2, (y0 + y1) / 2 + lift])
 
+        def curve(p, k, c, t):
+            """Points of an edge, in data coordinates, at the parameters t."""
+            t = np.asarray(t)[..., None]
+            return (1 - t) ** 2 * pos[p] + 2 * t * (1 - t) * c + t ** 2 * pos[k]
+
         if ax is None:
             ax = plt.figure(figsize=figsize).add_subplot()
         edges = [(p, k, vjp, control(p, k)) for k in nodes for p, vjp in tape[k]]
@@ -261,8 +267,12 @@ class trace:
             boxes[k] = ax.text(*pos[k], text, ha="center", va="center", fontsize=9, bbox=dict(
                 boxstyle="round,pad=0.4", fc="#dbe9f6" if op is None else "#fdf1d6", ec="0.3"))
         ax.set_xlim(-0.6, max(depth.values(), default=0) + 0.6)
-        ax.set_ylim(-max(len(c) for c in columns.values()) / 2 - 0.3,
-                    max(len(c) for c in columns.values()) / 2 + 0.3)
+        # the y-range fits the content: the rows of boxes, with room under them for notes,
+        # and the arcs over a row with their labels
+        top = (max(len(c) for c in columns.values()) - 1) / 2
+        pad = 0.8 if notes else 0.55
+        ax.set_ylim(-top - pad, max([top + pad] + [curve(e[0], e[1], e[3], 0.5)[1] + 0.45
+                                                   for e in edges]))
         ax.axis("off")
         if not (notes or edge_labels):
             return ax
@@ -273,11 +283,6 @@ class trace:
         fig = ax.figure
         fig.draw_without_rendering()  # lay out the boxes
         to_display, px = ax.transData.transform, fig.dpi / 72  # pixels per point
-
-        def curve(p, k, c, t):
-            """Points of an edge, in data coordinates, at the parameters t."""
-            t = np.asarray(t)[..., None]
-            return (1 - t) ** 2 * pos[p] + 2 * t * (1 - t) * c + t ** 2 * pos[k]
 
         # the edges as drawn, arrowheads included (a label by a head reads as on the edge)
         paths = [np.concatenate([seg(np.linspace(0, 1, 100)) for seg, _ in

@@ -338,6 +338,19 @@ def test_labels_keep_clear_of_the_edges_and_their_arrowheads(figsize):
                 assert gap.min() >= 5
 
 
+def test_the_y_range_fits_the_drawing():
+    # x sin x: one row of boxes and an arc over it, which once left the lower third empty
+    import matplotlib
+    matplotlib.use("Agg")
+    ax = adlib.trace(lambda x: x * anp.sin(x), 1.5).draw(figsize=(5.5, 2.6), edge_labels=True)
+    texts = [b for _, b in _drawing(ax)]
+    arcs = [a.arrow_patch.get_window_extent() for a in ax.texts if not a.get_text()]
+    frame = ax.get_window_extent()
+    below = min(b.y0 for b in texts + arcs) - frame.y0
+    above = frame.y1 - max(b.y1 for b in texts + arcs)
+    assert max(below, above) < 0.3 * frame.height and abs(below - above) < 0.1 * frame.height
+
+
 @pytest.mark.parametrize("figsize", [(7, 3.4), (8, 4.4)])
 def test_edge_labels_stay_out_of_the_gap_between_converging_edges(figsize):
     # x1 -> v2 (label 5) and x2 -> v2 (label 2) converge on v2: a label between them could
