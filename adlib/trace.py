@@ -1,5 +1,6 @@
 """Evaluation traces (Wengert lists): what AD records, shown as tables and drawn as a graph."""
 import inspect
+import re
 
 import numpy as np
 
@@ -13,6 +14,11 @@ BAR, DOT = "\u0304", "\u0307"  # combining bar (adjoint) and dot (tangent)
 # node names with subscripts, v₋₁ rather than v-1, which reads as a subtraction
 _SUBSCRIPT = str.maketrans("-0123456789", "\u208b\u2080\u2081\u2082\u2083\u2084\u2085\u2086"
                                           "\u2087\u2088\u2089")
+
+
+def _number(x, precision=4):
+    """A number for a drawing: its minus sign is U+2212, as is the subtraction's."""
+    return _fmt(x, precision).replace("-", "\u2212")
 
 
 def _fmt(x, precision=4):
@@ -106,7 +112,8 @@ class trace:
         widths = [max(width(r[i]) for r in [header] + rows) for i in range(len(header))]
         line = lambda r: "  ".join(str(c) + " " * (w - width(c))  # noqa: E731
                                    for c, w in zip(r, widths)).rstrip()
-        return "\n".join([line(header), line(["-" * w for w in widths])] + [line(r) for r in rows])
+        ruling = line(["-" * w if h else " " * w for h, w in zip(header, widths)])  # headed ones
+        return "\n".join([line(header), ruling] + [line(r) for r in rows])
 
     def primal_table(self):
         rows = [[self.names[k], "=", self._expr(k), "=", _fmt(self._rec.values[k])]
@@ -139,12 +146,33 @@ class trace:
         return {self.names[k]: v for k, v in t.items()}
 
     def tangent_table(self, seed):
-        """The primal and forward tangent traces side by side (Baydin et al., Table 2)."""
+        """The primal and forward tangent traces side by side (Baydin et al., Table 2): each
+        node's tangent is the sum over its parents of local derivative times parent tangent;
+        ``tangent update`` shows that sum, the local derivatives as numbers (as ``∂vk/∂vp``
+        where a node is an array)."""
         t = self.tangents(seed)
-        rows = [[self.names[k], self._expr(k), _fmt(self._rec.values[k]),
-                 "v" + DOT + self.names[k][1:], "=", _fmt(t[self.names[k]])]
-                for k in self._nodes()]
-        return self._table(["node", "operation", "value", "tangent", "", ""], rows)
+        dot = lambda k: "v" + DOT + self.names[k][1:]  # noqa: E731
+        rows = []
+        for k in self._nodes():
+            op = self._rec.ops[k]
+            terms = []
+            for i, p in ({} if op is None else op[3]).items():
+                rule = JVP_RULES[op[0]][i]
+                if rule is NONDIFF:
+                    continue
+                if np.ndim(self._rec.values[k]) or np.ndim(self._rec.values[p]):
+                    terms.append(f"+ ∂{self.names[k]}/∂{self.names[p]} * {dot(p)}")
+                    continue
+                d = float(rule(1.0, self._rec.values[k], *op[1], **op[2]))
+                sign = "-" if d < 0 else "+"  # as in the operation column
+                coef = "" if abs(d) == 1 else f"{_fmt(abs(d))} * "
+                terms.append(f"{sign} {coef}{dot(p)}")
+            update = "seed" if op is None else (" ".join(terms) or "0")
+            if update[:2] in ("+ ", "- "):  # a leading sign: no "+", and "-" on its term
+                update = update[2:] if update[0] == "+" else "-" + update[2:]
+            rows.append([self.names[k], self._expr(k), _fmt(self._rec.values[k]),
+                         f"{dot(k)} = {update}", _fmt(t[self.names[k]])])
+        return self._table(["node", "operation", "value", "tangent update", "tangent"], rows)
 
     def adjoints(self):
         """Adjoint of every node for output cotangent 1 (reverse mode), by node name."""
@@ -214,24 +242,37 @@ class trace:
             lift = 0.45 * (x1 - x0) if x1 - x0 > 1 and y0 == y1 else 0.0
             return np.array([(x0 + x1) / 2, (y0 + y1) / 2 + lift])
 
+        def curve(p, k, c, t):
+            """Points of an edge, in data coordinates, at the parameters t."""
+            t = np.asarray(t)[..., None]
+            return (1 - t) ** 2 * pos[p] + 2 * t * (1 - t) * c + t ** 2 * pos[k]
+
         if ax is None:
             ax = plt.figure(figsize=figsize).add_subplot()
         edges = [(p, k, vjp, control(p, k)) for k in nodes for p, vjp in tape[k]]
-        for p, k, _, c in edges:
-            ax.annotate("", xy=pos[k], xytext=pos[p], arrowprops=dict(
-                arrowstyle="-|>", color="0.4", shrinkA=22, shrinkB=22,
-                connectionstyle=Through(c)))
+        arrows = [ax.annotate("", xy=pos[k], xytext=pos[p], arrowprops=dict(
+            arrowstyle="-|>", color="0.4", shrinkA=22, shrinkB=22,
+            connectionstyle=Through(c))) for p, k, _, c in edges]
         boxes = {}
         for k in nodes:
             op = self._rec.ops[k]
             label = self.input_names[k] if op is None else _SYMBOL.get(
                 op[0].__name__, op[0].__name__.lstrip("_"))
-            text = f"{self.names[k]}\n{label}\n{_fmt(self._rec.values[k], 3)}"
+            if op is not None and op[0].__name__ in _INFIX and len(op[1]) == 2:
+                # a constant operand is shown, ** 2 as "**2": the edges carry only the inputs
+                const = [_number(a) if i not in op[3] and np.ndim(a) == 0 else ""
+                         for i, a in enumerate(op[1])]
+                label = const[0] + label + const[1]
+            text = f"{self.names[k]}\n{label}\n{_number(self._rec.values[k], 3)}"
             boxes[k] = ax.text(*pos[k], text, ha="center", va="center", fontsize=9, bbox=dict(
                 boxstyle="round,pad=0.4", fc="#dbe9f6" if op is None else "#fdf1d6", ec="0.3"))
         ax.set_xlim(-0.6, max(depth.values(), default=0) + 0.6)
-        ax.set_ylim(-max(len(c) for c in columns.values()) / 2 - 0.3,
-                    max(len(c) for c in columns.values()) / 2 + 0.3)
+        # the y-range fits the content: the rows of boxes, with room under them for notes,
+        # and the arcs over a row with their labels
+        top = (max(len(c) for c in columns.values()) - 1) / 2
+        pad = 0.8 if notes else 0.55
+        ax.set_ylim(-top - pad, max([top + pad] + [curve(e[0], e[1], e[3], 0.5)[1] + 0.45
+                                                   for e in edges]))
         ax.axis("off")
         if not (notes or edge_labels):
             return ax
@@ -243,21 +284,20 @@ class trace:
         fig.draw_without_rendering()  # lay out the boxes
         to_display, px = ax.transData.transform, fig.dpi / 72  # pixels per point
 
-        def curve(p, k, c, t):
-            """Points of an edge, in data coordinates, at the parameters t."""
-            t = np.asarray(t)[..., None]
-            return (1 - t) ** 2 * pos[p] + 2 * t * (1 - t) * c + t ** 2 * pos[k]
-
-        paths = [to_display(curve(p, k, c, np.linspace(0, 1, 60))) for p, k, _, c in edges]
+        # the edges as drawn, arrowheads included (a label by a head reads as on the edge)
+        paths = [np.concatenate([seg(np.linspace(0, 1, 100)) for seg, _ in
+                                 a.arrow_patch.get_path().iter_bezier()]) for a in arrows]
         taken = [boxes[k].get_bbox_patch().get_window_extent() for k in nodes]
 
         def room(text, skip=None, own=None):
-            """Room around a text, in pixels: from the other edges and the boxes, and twice
-            as much from the other notes and labels (two labels side by side read as one)."""
+            """Room around a text, in pixels: from the edges and the boxes, and twice as much
+            from the other notes and labels (two labels side by side read as one); a label
+            needs half as much from its own edge ``skip`` (it sits 4 points beside it)."""
             bb = text.get_window_extent()
             gaps = [np.min(np.hypot(np.maximum(np.maximum(bb.x0 - q[:, 0], q[:, 0] - bb.x1), 0),
                                     np.maximum(np.maximum(bb.y0 - q[:, 1], q[:, 1] - bb.y1), 0)))
-                    for i, q in enumerate(paths) if i != skip]
+                    * (2 if i == skip else 1) + (1 if i == skip else 0)  # 1 px: rounding
+                    for i, q in enumerate(paths)]
             gaps += [np.hypot(max(bb.x0 - o.x1, o.x0 - bb.x1, 0),
                               max(bb.y0 - o.y1, o.y0 - bb.y1, 0)) / (1 if j < len(nodes) else 2)
                      for j, o in enumerate(taken) if j != own]
@@ -283,7 +323,8 @@ class trace:
         for j, k in enumerate(nodes):
             if notes and self.names[k] in notes:
                 half = boxes[k].get_bbox_patch().get_window_extent().height / 2 / px
-                note = ax.annotate(str(notes[self.names[k]]), pos[k], (0, 0),
+                text = re.sub(r"-(?=[\d.])", "\u2212", str(notes[self.names[k]]))  # U+2212
+                note = ax.annotate(text, pos[k], (0, 0),
                                    textcoords="offset points", fontsize=9, fontweight="bold",
                                    color=note_color)
                 place(note, [(pos[k], (0, -half - 3), "center", "top"),
@@ -297,17 +338,17 @@ class trace:
             # arcs over the nodes in between, around its middle
             span = pos[k][0] - pos[p][0] if c[1] == (pos[p][1] + pos[k][1]) / 2 else 1.0
             candidates = []
-            for side in (1, -1):  # beside the edge, never on it (a stub of line next to a
-                for t in np.array([0.4, 0.5, 0.3, 0.6, 0.25]) / span:  # number reads as a
-                    point, ahead = curve(p, k, c, [t, t + 1e-3])  # minus sign), on the side
-                    d = to_display(ahead) - to_display(point)     # away from the middle of
-                    n = np.array([-d[1], d[0]]) / np.hypot(*d)    # the graph first
-                    n *= side if (n[1] >= 0) == (point[1] >= middle) else -side
-                    candidates.append((
-                        point, tuple(4 * n),
-                        "center" if abs(n[0]) < 0.5 else ("left" if n[0] > 0 else "right"),
+            for side, off in ((1, 4), (-1, 4), (1, 7), (-1, 7)):  # beside the edge, never on
+                for t in np.array([0.4, 0.5, 0.3, 0.6, 0.25]) / span:  # it (a stub of line
+                    point, ahead = curve(p, k, c, [t, t + 1e-3])  # next to a number reads as
+                    d = to_display(ahead) - to_display(point)     # a minus sign), on the side
+                    n = np.array([-d[1], d[0]]) / np.hypot(*d)    # away from the middle of
+                    n *= side if (n[1] >= 0) == (point[1] >= middle) else -side  # the graph
+                    candidates.append((                           # first, further out last
+                        point, tuple(off * n),
+                        "center" if abs(n[0]) < 0.1 else ("left" if n[0] > 0 else "right"),
                         "bottom" if n[1] > 0.3 else ("top" if n[1] < -0.3 else "center")))
-            label = ax.annotate(_fmt(vjp(1.0), 3), candidates[0][0], (0, 0),
+            label = ax.annotate(_number(vjp(1.0), 3), candidates[0][0], (0, 0),
                                 textcoords="offset points", fontsize=8, color="#b03030")
             place(label, candidates, skip=i)
         return ax

@@ -224,10 +224,20 @@ def test_trace_tables_follow_baydin():
     adj = t.adjoints()
     assert np.isclose(adj["v\u208b\u2081"], 5.5) and np.isclose(adj["v\u2080"], 2 - np.cos(5.0))
     assert "v\u0304\u208b\u2081" in t.adjoint_table()
-    header, _, *rows = t.tangent_table([1.0, 0.0]).splitlines()
-    assert header.split() == ["node", "operation", "value", "tangent"]  # "value" once
-    assert rows[4].split() == ["v\u2083", "v\u2081", "+", "v\u2082", "10.6931",
-                               "v\u0307\u2083", "=", "5.5"]
+    header, ruling, *rows = t.tangent_table([1.0, 0.0]).splitlines()
+    # each column has its heading over it, above a ruling as wide as the column
+    starts = [i for i, c in enumerate(ruling) if c == "-" and (i == 0 or ruling[i - 1] == " ")]
+    assert [header[i:].split("  ")[0] for i in starts] == [
+        "node", "operation", "value", "tangent update", "tangent"]
+    assert len(ruling) == len(header.rstrip())
+    # how each tangent is computed, the local derivatives as numbers (Baydin et al., Table 2:
+    # v̇2 = v̇-1 v0 + v-1 v̇0, v̇4 = v̇0 cos v0, v̇5 = v̇3 - v̇4)
+    d = {k: "v\u0307" + k[1:] for k in t.names}  # v̇
+    line = {r.split()[0]: r for r in rows}
+    assert f"{d['v₂']} = 5 * {d['v₋₁']} + 2 * {d['v₀']}  " in line["v₂"]
+    assert f"{d['v₄']} = {np.cos(5.0):.4f} * {d['v₀']}  " in line["v₄"]
+    assert f"{d['v₅']} = {d['v₃']} - {d['v₄']}  " in line["v₅"]
+    assert line["v₅"].split()[-1] == "5.5" and line["v₋₁"].split()[-3:] == ["=", "seed", "1"]
 
 
 def test_names_beyond_nine_have_subscript_digits():
@@ -265,15 +275,23 @@ def test_trace_draws_the_graph():
     # a subtraction node shows U+2212: a hyphen alone on its line reads as a separator
     boxes = [t for t, _ in _drawing(adlib.trace(baydin_f, 2.0, 5.0).draw())]
     assert boxes[-1].split("\n")[:2] == ["v\u2085", "\u2212"]
+    # and so does a negative number, in a box, an edge label or a note
+    t = adlib.trace(baydin_f, 2.0, 5.0)
+    texts = [s for s, _ in _drawing(t.draw(edge_labels=True, notes={"v\u2084": "a = -1.5"}))]
+    assert "v\u2084\nsin\n\u22120.959" in texts and "\u22121" in texts and "a = \u22121.5" in texts
+    assert not any("-" in s for s in texts)
+    # a power with a constant exponent shows it, so that the edge label 2 v1 = 10 can be traced
+    texts = [s for s, _ in _drawing(adlib.trace(seed_f, 2.0, 3.0).draw(edge_labels=True))]
+    assert texts[3] == "v\u2082\n**2\n25" and "10" in texts
 
 
 def test_edge_labels_of_long_edges_sit_in_the_first_gap():
     # Baydin's sin(x2) (column 1) feeds the output (column 3), passing v3 in column 2: its
-    # label -1 must sit between columns 1 and 2, not beside v3
+    # label −1 must sit between columns 1 and 2, not beside v3
     import matplotlib
     matplotlib.use("Agg")
     ax = adlib.trace(baydin_f, 2.0, 5.0).draw(edge_labels=True)
-    (label,) = [t for t in ax.texts if t.get_text() == "-1"]
+    (label,) = [t for t in ax.texts if t.get_text() == "\u22121"]
     assert 1.0 < label.xy[0] < 1.6
 
 
@@ -298,6 +316,39 @@ def test_notes_and_labels_overlap_nothing():
         points = ends[0] + along * (ends[1] - ends[0])
         for _, box in ((s, b) for s, b in texts if s in notes.values()):
             assert not box.count_contains(points)
+
+
+@pytest.mark.parametrize("figsize", [(6, 2.6), (7, 3.4), (8, 4.4)])
+def test_labels_keep_clear_of_the_edges_and_their_arrowheads(figsize):
+    # Baydin's sin(x2) label 0.284 once sat 1 px from the head of its edge: every label and
+    # note keeps some room (here 5 px) from every edge as drawn, arrowhead included
+    import matplotlib
+    matplotlib.use("Agg")
+    t = adlib.trace(baydin_f, 2.0, 5.0)
+    notes = {k: f"v\u0307{k[1:]} = {float(d):.4g}" for k, d in t.tangents([1.0, 0.0]).items()}
+    for ax in (t.draw(figsize=figsize, edge_labels=True),
+               t.draw(figsize=figsize, edge_labels=True, notes=notes)):
+        texts = [b for s, b in _drawing(ax) if "\n" not in s]
+        heads = [a.arrow_patch.get_path() for a in ax.texts if not a.get_text()]  # in pixels
+        for path in heads:
+            points = np.concatenate([seg(np.linspace(0, 1, 50)) for seg, _ in path.iter_bezier()])
+            for b in texts:  # distance from the text's box to the path
+                gap = np.hypot(np.maximum(np.maximum(b.x0 - points[:, 0], points[:, 0] - b.x1), 0),
+                               np.maximum(np.maximum(b.y0 - points[:, 1], points[:, 1] - b.y1), 0))
+                assert gap.min() >= 5
+
+
+def test_the_y_range_fits_the_drawing():
+    # x sin x: one row of boxes and an arc over it, which once left the lower third empty
+    import matplotlib
+    matplotlib.use("Agg")
+    ax = adlib.trace(lambda x: x * anp.sin(x), 1.5).draw(figsize=(5.5, 2.6), edge_labels=True)
+    texts = [b for _, b in _drawing(ax)]
+    arcs = [a.arrow_patch.get_window_extent() for a in ax.texts if not a.get_text()]
+    frame = ax.get_window_extent()
+    below = min(b.y0 for b in texts + arcs) - frame.y0
+    above = frame.y1 - max(b.y1 for b in texts + arcs)
+    assert max(below, above) < 0.3 * frame.height and abs(below - above) < 0.1 * frame.height
 
 
 @pytest.mark.parametrize("figsize", [(7, 3.4), (8, 4.4)])
