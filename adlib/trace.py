@@ -108,12 +108,20 @@ class trace:
         return sorted(needed | set(range(len(self.inputs))))
 
     def _table(self, header, rows):
-        width = lambda c: len(str(c)) - str(c).count(BAR) - str(c).count(DOT)  # noqa: E731
-        widths = [max(width(r[i]) for r in [header] + rows) for i in range(len(header))]
-        line = lambda r: "  ".join(str(c) + " " * (w - width(c))  # noqa: E731
-                                   for c, w in zip(r, widths)).rstrip()
-        ruling = line(["-" * w if h else " " * w for h, w in zip(header, widths)])  # headed ones
-        return "\n".join([line(header), ruling] + [line(r) for r in rows])
+        # A cell may span several lines (a matrix): its continuation lines stay in its column.
+        width = lambda s: len(s) - s.count(BAR) - s.count(DOT)  # noqa: E731
+        split = lambda r: [str(c).split("\n") for c in r]  # noqa: E731
+        widths = [max(width(s) for r in [header] + rows for s in str(r[i]).split("\n"))
+                  for i in range(len(header))]
+
+        def lines(r):
+            cells = split(r)
+            return ["  ".join(s + " " * (w - width(s)) for s, w in
+                              zip((c[j] if j < len(c) else "" for c in cells), widths)).rstrip()
+                    for j in range(max(map(len, cells)))]
+
+        ruling = lines(["-" * w if h else " " * w for h, w in zip(header, widths)])
+        return "\n".join(lines(header) + ruling + [s for r in rows for s in lines(r)])
 
     def primal_table(self):
         rows = [[self.names[k], "=", self._expr(k), "=", _fmt(self._rec.values[k])]

@@ -240,6 +240,16 @@ def test_trace_tables_follow_baydin():
     assert line["v₅"].split()[-1] == "5.5" and line["v₋₁"].split()[-3:] == ["=", "seed", "1"]
 
 
+def test_trace_table_keeps_a_matrix_in_its_column():
+    W = np.array([[1.0, -2.0], [3.0, 4.5]])
+    text = adlib.trace(lambda W: anp.sum(anp.tanh(W * 2)), W).primal_table()
+    lines = text.splitlines()
+    first = next(i for i, s in enumerate(lines) if s.startswith("v\u2080 "))
+    column = lines[first].index("[[")
+    # the matrix's second row continues under its first, not at the left margin
+    assert lines[first + 1].index("[") == column + 1 and lines[first + 1][:column].strip() == ""
+
+
 def test_names_beyond_nine_have_subscript_digits():
     def f(x):
         for _ in range(11):
