@@ -147,6 +147,12 @@ def primitive(raw, name=None, keywords=True):
                 f"adlib: {wrapped.__name__}(..., {'=..., '.join(kwargs)}=...) is not supported "
                 "on traced values: pass only the arrays (for a dtype, cast the result with "
                 ".astype; instead of out= or where=, assign the result, or use anp.where).")
+        traced_kw = [k for k, v in kwargs.items() if v.__class__ in BOXES or _holds_box(v)]
+        if traced_kw:  # its rules would be skipped and the body traced instead
+            raise TypeError(
+                f"adlib: {wrapped.__name__}() got the traced keyword argument "
+                f"{traced_kw[0]!r}: only positional arguments of a primitive are "
+                "differentiated; pass it positionally.")
         top = None
         for a in args:
             if a.__class__ in BOXES and (top is None or a._trace.level > top.level):
@@ -450,6 +456,8 @@ def vjp(f, *primals):
             raise ValueError(
                 "adlib: the cotangent must have the structure and shapes of f's output: got "
                 f"shapes {[_shape(a) for a in gs]}, but the output has {[_shape(b) for b in outs]}.")
+        if any(np.iscomplexobj(unbox(a)) for a in gs):
+            raise _complex_error("the cotangent given to vjp_fn")
         seeds = {}
         for node, gi in zip(nodes, gs):
             if node is not None:

@@ -240,8 +240,11 @@ arccosh = _elementwise(np.arccosh, lambda ans, x: 1.0 / sqrt(x * x - 1.0))
 arctanh = _elementwise(np.arctanh, lambda ans, x: 1.0 / (1.0 - x * x))
 deg2rad = radians = _elementwise(np.deg2rad, lambda ans, x: np.pi / 180.0)
 rad2deg = degrees = _elementwise(np.rad2deg, lambda ans, x: 180.0 / np.pi)
-sinc = _elementwise(np.sinc, lambda ans, x: where(  # (cos(pi x) - sinc x) / x, 0 at x = 0
-    x == 0, 0.0, (cos(np.pi * x) - ans) / where(x == 0, 1.0, x)))
+# sinc' = (cos(pi x) - sinc x) / x; at x = 0 its Taylor polynomial, so that the derivatives of
+# sinc' there (sinc's second to fourth) are right too, not those of a constant
+sinc = _elementwise(np.sinc, lambda ans, x: where(
+    x == 0, -np.pi**2 / 3 * x + np.pi**4 / 30 * x**3,
+    (cos(np.pi * x) - ans) / where(x == 0, 1.0, x)))
 
 
 def _identity(x):
@@ -420,15 +423,25 @@ def _clip_raw(x, lo, hi):
 
 _clip = primitive(_clip_raw, "clip")
 defvjp(_clip, lambda ans, x, lo, hi: lambda g: g * _inside(x, lo, hi),
-       lambda ans, x, lo, hi: lambda g: g * (x < lo),
-       lambda ans, x, lo, hi: lambda g: g * (x > hi))
+       lambda ans, x, lo, hi: lambda g: g * _lo_wins(x, lo, hi),
+       lambda ans, x, lo, hi: lambda g: g * _hi_wins(x, lo, hi))
 defjvp(_clip, lambda t, ans, x, lo, hi: t * _inside(x, lo, hi),
-       lambda t, ans, x, lo, hi: t * (x < lo), lambda t, ans, x, lo, hi: t * (x > hi))
+       lambda t, ans, x, lo, hi: t * _lo_wins(x, lo, hi),
+       lambda t, ans, x, lo, hi: t * _hi_wins(x, lo, hi))
 defbatch(_clip, _batch_broadcast(_clip))
 
 
+# np.clip is minimum(maximum(x, lo), hi): where lo > hi, the result is hi whatever x is.
 def _inside(x, lo, hi):
     return ((x >= lo) if lo is not None else True) & ((x <= hi) if hi is not None else True)
+
+
+def _lo_wins(x, lo, hi):
+    return (x < lo) & ((lo <= hi) if hi is not None else True)
+
+
+def _hi_wins(x, lo, hi):
+    return (x > hi) | ((lo > hi) if lo is not None else False)
 
 
 def clip(a, a_min=_NoValue, a_max=_NoValue, out=None, *, min=_NoValue, max=_NoValue):
@@ -1503,24 +1516,32 @@ def quantile(a, q, axis=None, out=None, overwrite_input=False, method="linear",
     if method != "linear":
         raise NotImplementedError("adlib: quantile supports method='linear' only.")
     a = _asarray(a)
-    if axis is None:
-        a, axis = ravel(a), 0
-    srt = moveaxis(sort(a, axis=axis), axis, 0)
+    shape = _shape(a)
+    axes = (tuple(range(len(shape))) if axis is None
+            else np.lib.array_utils.normalize_axis_tuple(axis, len(shape)))
+    # the reduced axes, moved to the front and merged into one
+    srt = sort(reshape(moveaxis(a, axes, tuple(range(len(axes)))), (-1,) + tuple(
+        s for i, s in enumerate(shape) if i not in axes)), axis=0)
     n = _shape(srt)[0]
-    q = np.asarray(unbox(q), dtype=float)
-    pos = q * (n - 1)
-    lo = np.floor(pos).astype(int)
+    box = q = _asarray(q)
+    while box.__class__ in BOXES:  # the order statistics picked depend on q's value
+        if box._trace.batch:
+            raise NotImplementedError("adlib: vmap over the q of quantile (or percentile) is "
+                                      "not supported; pass all the q at once as an array.")
+        box = box.value
+    q_val = np.asarray(box, dtype=float)
+    lo = np.floor(q_val * (n - 1)).astype(int)
     hi = np.minimum(lo + 1, n - 1)
-    frac = (pos - lo).reshape(q.shape + (1,) * (_ndim(srt) - 1))
+    frac = reshape(q * (n - 1) - lo, q_val.shape + (1,) * (_ndim(srt) - 1))  # traced q too
     out = take(srt, lo, 0) * (1.0 - frac) + take(srt, hi, 0) * frac
     if keepdims:
-        out = expand_dims(out, q.ndim + axis % _ndim(a))
+        out = reshape(out, q_val.shape + tuple(1 if i in axes else s for i, s in enumerate(shape)))
     return out
 
 
 def percentile(a, q, axis=None, out=None, overwrite_input=False, method="linear",
                keepdims=False):
-    return quantile(a, np.asarray(q) / 100.0, axis, out, overwrite_input, method, keepdims)
+    return quantile(a, _asarray(q) / 100.0, axis, out, overwrite_input, method, keepdims)
 
 
 def median(a, axis=None, out=None, overwrite_input=False, keepdims=False):
@@ -1664,7 +1685,10 @@ def convolve(a, v, mode="full"):
 
 
 def correlate(a, v, mode="valid"):
-    return convolve(a, flip(atleast_1d(_asarray(v)), 0), mode)
+    a, v = atleast_1d(_asarray(a)), atleast_1d(_asarray(v))
+    if _shape(v)[0] > _shape(a)[0]:  # NumPy swaps the two (which matters for mode="same")
+        return flip(correlate(v, a, mode), 0)
+    return convolve(a, flip(v, 0), mode)
 
 
 def _searchsorted_raw(a, v, side="left"):
@@ -1752,17 +1776,20 @@ SUPPORTED = sorted((set(_UFUNC_NAMES) | set(_FUNCTION_NAMES)) - _NONDIFF_NAMES
 
 def _name(f):
     module = getattr(f, "__module__", None) or "numpy"
-    for public in ("numpy.linalg", "numpy.fft", "numpy"):  # not the private submodule
-        if module.startswith(public):
+    for private, public in (("numpy.lib.scimath", "numpy.emath"), ("numpy.linalg",) * 2,
+                            ("numpy.fft",) * 2, ("numpy",) * 2):  # not the private submodule
+        if module.startswith(private):
             return f"{public}.{f.__name__}"
     return f"{module}.{f.__name__}"
 
 
-def _no_rule(what):
+def _no_rule(what, name=None):
+    from .scipy import special  # (a late import: adlib.scipy imports this module)
+    hint = (f"Use adlib.scipy.special.{name}" if name in special.__all__ else
+            "Use a supported function (listed in adlib.numpy.SUPPORTED)")
     return NotImplementedError(
         f"adlib: {what} has no derivative rule in adlib, so it cannot be applied to a traced "
-        "value. Use a supported function (listed in adlib.numpy.SUPPORTED), or give it rules "
-        "with adlib.primitive, adlib.defvjp and adlib.defjvp.")
+        f"value. {hint}, or give it rules with adlib.primitive, adlib.defvjp and adlib.defjvp.")
 
 
 def _array_ufunc(self, ufunc, method, *inputs, **kwargs):
@@ -1772,7 +1799,9 @@ def _array_ufunc(self, ufunc, method, *inputs, **kwargs):
     if ufunc in UFUNCS:
         dtype = kwargs.pop("dtype", None)
         return _with_dtype(UFUNCS[ufunc](*inputs, **kwargs), dtype)
-    raise _no_rule(f"numpy.{ufunc.__name__}")
+    name = ufunc.__name__
+    raise _no_rule(f"numpy.{name}" if getattr(np, name, None) is ufunc else
+                   f"the ufunc {name} (not one of NumPy's)", name)
 
 
 def _array_function(self, func, types, args, kwargs):

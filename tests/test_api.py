@@ -640,3 +640,59 @@ def test_check_grads_catches_modes_that_are_not_transposes():
     adlib.check_grads(scale, 0.7, modes=("rev",), order=1)  # finite differences miss it
     with pytest.raises(AssertionError, match=r"not each other's transpose.*order 1"):
         adlib.check_grads(scale, 0.7, order=1)
+
+
+def test_second_probe_cases():
+    """A reader's probe against autograd, SciPy and NumPy found these; each was silently wrong."""
+    import adlib.scipy.special as asp
+    import autograd.scipy.special as ags
+    import scipy.special as sps
+    # a traced keyword argument would skip the primitive's rules: refused
+    @adlib.primitive
+    def ste_round(x):
+        return np.round(x)
+    adlib.defvjp(ste_round, lambda ans, x: lambda g: g)
+    assert grad(lambda x: ste_round(x))(1.3) == 1.0
+    with pytest.raises(TypeError, match="adlib: ste_round.*keyword argument 'x'"):
+        grad(lambda x: ste_round(x=x))(1.3)
+    # higher derivatives at the removable point of sinc and i1 (Taylor coefficients)
+    d = adlib.derivative
+    assert np.isclose(d(d(anp.sinc))(0.0), -np.pi**2 / 3)
+    assert np.isclose(d(d(d(d(anp.sinc))))(0.0), np.pi**4 / 5)
+    assert np.isclose(d(d(d(asp.i1)))(0.0), 3 / 8)
+    # quantile: the derivative in q, tuple axes and keepdims as NumPy
+    v = np.array([0.3, -1.2, 0.7, 1.1, 0.5])
+    fd = (np.quantile(v, 0.3 + 1e-6) - np.quantile(v, 0.3 - 1e-6)) / 2e-6
+    assert np.isclose(grad(lambda q: anp.quantile(v, q))(0.3), fd)
+    A = np.random.default_rng(0).standard_normal((3, 4, 5))
+    for axis, keep in [(None, True), ((0, 2), False), ((0, 2), True)]:
+        want = np.quantile(A, [0.2, 0.7], axis=axis, keepdims=keep)
+        got = anp.quantile(A, [0.2, 0.7], axis=axis, keepdims=keep)
+        assert got.shape == want.shape and np.allclose(got, want)
+    with pytest.raises(NotImplementedError, match="adlib: vmap over the q"):
+        adlib.vmap(lambda q: anp.quantile(v, q))(np.array([0.3, 0.6]))
+    # correlate when v is longer than a (NumPy swaps them)
+    for a, w in [([1.0, 2.0], [1.0, 10.0, 100.0]), (np.arange(1.0, 5), np.arange(1.0, 6))]:
+        for mode in ("valid", "same", "full"):
+            assert np.allclose(anp.correlate(a, w, mode), np.correlate(a, w, mode))
+    # logsumexp with weights b, negative or zero
+    a, b = np.array([1.0, 0.0]), np.array([2.0, -1.0])
+    assert np.isclose(asp.logsumexp(a, b=b), sps.logsumexp(a, b=b))
+    assert np.allclose(grad(lambda a: asp.logsumexp(a, b=b))(a),
+                       autograd.grad(lambda a: ags.logsumexp(a, b=b))(a))
+    assert np.allclose(grad(lambda b: asp.logsumexp(a, b=b))(np.array([1.0, 0.0])),
+                       [1.0, np.exp(-1.0)])
+    # clip with lo > hi gives hi, whatever x is; so does its derivative
+    clip3 = lambda t: anp.clip(t[0], t[1], t[2])  # noqa: E731
+    for t in ([0.5, 2.0, 1.0], [1.5, 2.0, 1.0], [-1.0, 0.0, 1.0]):
+        t = np.array(t)
+        fd = [(np.clip(*(t + 1e-6 * e)) - np.clip(*(t - 1e-6 * e))) / 2e-6 for e in np.eye(3)]
+        assert np.allclose(grad(clip3)(t), fd)
+    # a complex cotangent is refused, not silently cut to its real part
+    with pytest.raises(TypeError, match="adlib: the cotangent given to vjp_fn is complex"):
+        adlib.vjp(lambda x: x * 2, np.array([1.0, 2.0]))[1](np.array([1j, 1 + 2j]))
+    # errors name the function that was called, and the adlib one to use instead
+    with pytest.raises(NotImplementedError, match=r"ufunc expit.*adlib\.scipy\.special\.expit"):
+        grad(lambda x: sps.expit(x))(0.3)
+    with pytest.raises(NotImplementedError, match=r"numpy\.emath\.sqrt"):
+        grad(lambda x: np.emath.sqrt(x))(0.3)

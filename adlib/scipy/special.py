@@ -33,8 +33,9 @@ erfcinv = _elementwise(sps.erfcinv, lambda ans, x: -np.sqrt(np.pi) / 2.0 * anp.e
 gamma = _elementwise(sps.gamma, lambda ans, x: ans * polygamma(0, x))
 rgamma = _elementwise(sps.rgamma, lambda ans, x: -ans * polygamma(0, x))
 i0 = _elementwise(sps.i0, lambda ans, x: i1(x))
-i1 = _elementwise(sps.i1, lambda ans, x: anp.where(  # I1' = I0 - I1 / x, 1/2 at x = 0
-    x == 0, 0.5, i0(x) - ans / anp.where(x == 0, 1.0, x)))
+# I1' = I0 - I1 / x; at x = 0 its Taylor polynomial, so that higher derivatives are right there
+i1 = _elementwise(sps.i1, lambda ans, x: anp.where(
+    x == 0, 0.5 + 3 / 16 * x**2 + 5 / 384 * x**4, i0(x) - ans / anp.where(x == 0, 1.0, x)))
 
 
 def _two(ufunc, dx, dy):
@@ -83,9 +84,14 @@ def logsumexp(a, axis=None, b=None, keepdims=False, return_sign=False):
     if return_sign:
         raise NotImplementedError("adlib: logsumexp(..., return_sign=True) is not supported.")
     a = anp._asarray(a)
-    if b is not None:
-        a = a + anp.log(b)
-    return _logsumexp(a, axis=axis, keepdims=keepdims)
+    if b is None:
+        return _logsumexp(a, axis=axis, keepdims=keepdims)
+    # b may hold zeros or negative weights, so no log(b): the weighted sum, shifted by the max
+    # of a (its derivative through the shift cancels), keeps a zero weight's gradient finite.
+    a = a + np.zeros(np.broadcast_shapes(_shape(a), _shape(b)))
+    m = anp.max(a, axis=axis, keepdims=True)
+    s = anp.sum(b * anp.exp(a - m), axis=axis, keepdims=keepdims)
+    return anp.log(s) + (m if keepdims else anp.reshape(m, _shape(s)))
 
 
 def log_softmax(x, axis=None):
