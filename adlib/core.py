@@ -147,7 +147,8 @@ def primitive(raw, name=None, keywords=True):
                 f"adlib: {wrapped.__name__}(..., {'=..., '.join(kwargs)}=...) is not supported "
                 "on traced values: pass only the arrays (for a dtype, cast the result with "
                 ".astype; instead of out= or where=, assign the result, or use anp.where).")
-        traced_kw = [k for k, v in kwargs.items() if v.__class__ in BOXES or _holds_box(v)]
+        traced_kw = kwargs and [k for k, v in kwargs.items()
+                                if v.__class__ in BOXES or _holds_box(v)]
         if traced_kw:  # its rules would be skipped and the body traced instead
             raise TypeError(
                 f"adlib: {wrapped.__name__}() got the traced keyword argument "
