@@ -147,8 +147,7 @@ def primitive(raw, name=None, keywords=True):
                 f"adlib: {wrapped.__name__}(..., {'=..., '.join(kwargs)}=...) is not supported "
                 "on traced values: pass only the arrays (for a dtype, cast the result with "
                 ".astype; instead of out= or where=, assign the result, or use anp.where).")
-        traced_kw = kwargs and [k for k, v in kwargs.items()
-                                if v.__class__ in BOXES or _holds_box(v)]
+        traced_kw = kwargs and [k for k, v in kwargs.items() if _holds_box(v)]
         if traced_kw:  # its rules would be skipped and the body traced instead
             raise TypeError(
                 f"adlib: {wrapped.__name__}() got the traced keyword argument "
@@ -187,9 +186,8 @@ def primitive(raw, name=None, keywords=True):
 
 
 def _holds_box(x):
-    """A list or tuple with a traced value somewhere inside."""
-    return isinstance(x, (list, tuple)) and any(
-        v.__class__ in BOXES or _holds_box(v) for v in x)
+    """A traced value, or a list or tuple with one somewhere inside."""
+    return x.__class__ in BOXES or isinstance(x, (list, tuple)) and any(map(_holds_box, x))
 
 
 def defvjp(fun, *vjpmakers, argnums=None):

@@ -295,6 +295,16 @@ def _binary(ufunc, op):
     return f
 
 
+def _elementwise2(ufunc, dx, dy, op=None):
+    """A two-argument primitive from its partial derivatives ``dx(ans, x, y)``, ``dy(ans, x, y)``
+    (``op``: a faster equivalent on plain numbers, as for :func:`_binary`)."""
+    f = _binary(ufunc, op or ufunc)
+    defvjp(f, lambda ans, x, y: lambda g: g * dx(ans, x, y),
+           lambda ans, x, y: lambda g: g * dy(ans, x, y))
+    defjvp(f, lambda t, ans, x, y: t * dx(ans, x, y), lambda t, ans, x, y: t * dy(ans, x, y))
+    return f
+
+
 def _split(x, y):
     """Where x == y, share the derivative of max/min equally between them."""
     return (x > y) + 0.5 * (x == y)
@@ -333,11 +343,8 @@ def _dpower(x, y):
     return y * x ** where(y == 0, 1.0, y - 1.0)
 
 
-power = _binary(np.power, operator.pow)
-defvjp(power, lambda ans, x, y: lambda g: g * _dpower(x, y),
-       lambda ans, x, y: lambda g: g * ans * log(where(x > 0, x, 1.0)))
-defjvp(power, lambda t, ans, x, y: t * _dpower(x, y),
-       lambda t, ans, x, y: t * ans * log(where(x > 0, x, 1.0)))
+power = _elementwise2(np.power, lambda ans, x, y: _dpower(x, y),
+                      lambda ans, x, y: ans * log(where(x > 0, x, 1.0)), operator.pow)
 
 remainder = mod = _binary(np.remainder, operator.mod)  # x - floor(x / y) * y
 defvjp(remainder, lambda ans, x, y: lambda g: g, lambda ans, x, y: lambda g: -g * floor(x / y))
@@ -347,15 +354,10 @@ fmod = _binary(np.fmod, np.fmod)  # x - trunc(x / y) * y
 defvjp(fmod, lambda ans, x, y: lambda g: g, lambda ans, x, y: lambda g: -g * trunc(x / y))
 defjvp(fmod, lambda t, ans, x, y: t, lambda t, ans, x, y: -t * trunc(x / y))
 
-maximum = _binary(np.maximum, _pymax)
-defvjp(maximum, lambda ans, x, y: lambda g: g * _split(x, y),
-       lambda ans, x, y: lambda g: g * _split(y, x))
-defjvp(maximum, lambda t, ans, x, y: t * _split(x, y), lambda t, ans, x, y: t * _split(y, x))
-
-minimum = _binary(np.minimum, _pymin)
-defvjp(minimum, lambda ans, x, y: lambda g: g * _split(y, x),
-       lambda ans, x, y: lambda g: g * _split(x, y))
-defjvp(minimum, lambda t, ans, x, y: t * _split(y, x), lambda t, ans, x, y: t * _split(x, y))
+maximum = _elementwise2(np.maximum, lambda ans, x, y: _split(x, y),
+                        lambda ans, x, y: _split(y, x), _pymax)
+minimum = _elementwise2(np.minimum, lambda ans, x, y: _split(y, x),
+                        lambda ans, x, y: _split(x, y), _pymin)
 
 
 def _nan_split(x, y, split):
@@ -363,38 +365,17 @@ def _nan_split(x, y, split):
     return where(isnan(y), 1.0, where(isnan(x), 0.0, split))
 
 
-fmax = _binary(np.fmax, np.fmax)
-defvjp(fmax, lambda ans, x, y: lambda g: g * _nan_split(x, y, _split(x, y)),
-       lambda ans, x, y: lambda g: g * _nan_split(y, x, _split(y, x)))
-defjvp(fmax, lambda t, ans, x, y: t * _nan_split(x, y, _split(x, y)),
-       lambda t, ans, x, y: t * _nan_split(y, x, _split(y, x)))
-
-fmin = _binary(np.fmin, np.fmin)
-defvjp(fmin, lambda ans, x, y: lambda g: g * _nan_split(x, y, _split(y, x)),
-       lambda ans, x, y: lambda g: g * _nan_split(y, x, _split(x, y)))
-defjvp(fmin, lambda t, ans, x, y: t * _nan_split(x, y, _split(y, x)),
-       lambda t, ans, x, y: t * _nan_split(y, x, _split(x, y)))
-
-logaddexp = _binary(np.logaddexp, np.logaddexp)
-defvjp(logaddexp, lambda ans, x, y: lambda g: g * exp(x - ans),
-       lambda ans, x, y: lambda g: g * exp(y - ans))
-defjvp(logaddexp, lambda t, ans, x, y: t * exp(x - ans), lambda t, ans, x, y: t * exp(y - ans))
-
-logaddexp2 = _binary(np.logaddexp2, np.logaddexp2)
-defvjp(logaddexp2, lambda ans, x, y: lambda g: g * exp2(x - ans),
-       lambda ans, x, y: lambda g: g * exp2(y - ans))
-defjvp(logaddexp2, lambda t, ans, x, y: t * exp2(x - ans),
-       lambda t, ans, x, y: t * exp2(y - ans))
-
-hypot = _binary(np.hypot, np.hypot)
-defvjp(hypot, lambda ans, x, y: lambda g: g * x / ans, lambda ans, x, y: lambda g: g * y / ans)
-defjvp(hypot, lambda t, ans, x, y: t * x / ans, lambda t, ans, x, y: t * y / ans)
-
-arctan2 = _binary(np.arctan2, np.arctan2)
-defvjp(arctan2, lambda ans, y, x: lambda g: g * x / (x * x + y * y),
-       lambda ans, y, x: lambda g: -g * y / (x * x + y * y))
-defjvp(arctan2, lambda t, ans, y, x: t * x / (x * x + y * y),
-       lambda t, ans, y, x: -t * y / (x * x + y * y))
+fmax = _elementwise2(np.fmax, lambda ans, x, y: _nan_split(x, y, _split(x, y)),
+                     lambda ans, x, y: _nan_split(y, x, _split(y, x)))
+fmin = _elementwise2(np.fmin, lambda ans, x, y: _nan_split(x, y, _split(y, x)),
+                     lambda ans, x, y: _nan_split(y, x, _split(x, y)))
+logaddexp = _elementwise2(np.logaddexp, lambda ans, x, y: exp(x - ans),
+                          lambda ans, x, y: exp(y - ans))
+logaddexp2 = _elementwise2(np.logaddexp2, lambda ans, x, y: exp2(x - ans),
+                           lambda ans, x, y: exp2(y - ans))
+hypot = _elementwise2(np.hypot, lambda ans, x, y: x / ans, lambda ans, x, y: y / ans)
+arctan2 = _elementwise2(np.arctan2, lambda ans, y, x: x / (x * x + y * y),
+                        lambda ans, y, x: -y / (x * x + y * y))
 
 
 def _where(c, x, y):

@@ -4,7 +4,7 @@ import scipy.special as sps
 
 from .. import numpy as anp
 from ..core import _shape, defbatch, defjvp, defvjp, primitive
-from ..numpy import _batch_axis, _elementwise, _restore
+from ..numpy import _batch_axis, _elementwise, _elementwise2, _restore
 
 __all__ = ["logsumexp", "expit", "logit", "softmax", "log_softmax", "gammaln", "digamma",
            "polygamma", "erf", "erfc", "erfinv", "erfcinv", "gamma", "rgamma", "beta", "betaln",
@@ -38,23 +38,13 @@ i1 = _elementwise(sps.i1, lambda ans, x: anp.where(
     x == 0, 0.5 + 3 / 16 * x**2 + 5 / 384 * x**4, i0(x) - ans / anp.where(x == 0, 1.0, x)))
 
 
-def _two(ufunc, dx, dy):
-    """A primitive of two arguments from its two partial derivatives (ans, x, y) -> ..."""
-    f = primitive(ufunc, keywords=False)
-    defvjp(f, lambda ans, x, y: lambda g: g * dx(ans, x, y),
-           lambda ans, x, y: lambda g: g * dy(ans, x, y))
-    defjvp(f, lambda t, ans, x, y: t * dx(ans, x, y), lambda t, ans, x, y: t * dy(ans, x, y))
-    defbatch(f, anp._batch_broadcast(f))
-    f.elementwise = 2
-    return f
-
-
-betaln = _two(sps.betaln, lambda ans, a, b: polygamma(0, a) - polygamma(0, a + b),
-              lambda ans, a, b: polygamma(0, b) - polygamma(0, a + b))
-beta = _two(sps.beta, lambda ans, a, b: ans * (polygamma(0, a) - polygamma(0, a + b)),
-            lambda ans, a, b: ans * (polygamma(0, b) - polygamma(0, a + b)))
-xlogy = _two(sps.xlogy, lambda ans, x, y: anp.log(y), lambda ans, x, y: x / y)
-xlog1py = _two(sps.xlog1py, lambda ans, x, y: anp.log1p(y), lambda ans, x, y: x / (1.0 + y))
+betaln = _elementwise2(sps.betaln, lambda ans, a, b: polygamma(0, a) - polygamma(0, a + b),
+                       lambda ans, a, b: polygamma(0, b) - polygamma(0, a + b))
+beta = _elementwise2(sps.beta, lambda ans, a, b: ans * (polygamma(0, a) - polygamma(0, a + b)),
+                     lambda ans, a, b: ans * (polygamma(0, b) - polygamma(0, a + b)))
+xlogy = _elementwise2(sps.xlogy, lambda ans, x, y: anp.log(y), lambda ans, x, y: x / y)
+xlog1py = _elementwise2(sps.xlog1py, lambda ans, x, y: anp.log1p(y),
+                        lambda ans, x, y: x / (1.0 + y))
 
 
 def multigammaln(a, d):
